@@ -1,0 +1,132 @@
+"""The JSON shapes padron answers with (API.md), and nothing else.
+
+The PHP SDK reads ``object`` and ``payload.code`` of every answer and
+``body[0]`` of every 400, so every 400 is an array and every object has both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Final
+
+import msgspec
+from starlette.responses import Response
+
+from padron.customers.model import Customer, Written
+from padron.customers.rules import Problem
+from padron.customers.service import RejectedCustomer
+from padron.ids import iso
+
+_encode: Final = msgspec.json.Encoder().encode
+JSON: Final = "application/json"
+
+
+class JSONBody(Response):
+    media_type = JSON
+
+    def render(self, content: Any) -> bytes:
+        return _encode(content)
+
+
+def error_object(code: str, description: str) -> dict[str, Any]:
+    return {"object": "error", "payload": {"code": code, "description": description}}
+
+
+def error(status: int, code: str, description: str, headers: Mapping[str, str] | None = None) -> JSONBody:
+    """An error answer: a single object, or a one-element array for 400."""
+    body: Any = error_object(code, description)
+    if status == 400:
+        body = [body]
+    return JSONBody(body, status_code=status, headers=headers)
+
+
+def field_error(problem: Problem) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "field": problem.field,
+        "code": problem.code,
+        "description": problem.description,
+    }
+    if problem.extra:
+        payload.update(problem.extra)
+    return {"object": "field_error", "payload": payload}
+
+
+def validation_error(index: int, code: str | None, problems: Sequence[Problem]) -> dict[str, Any]:
+    n = len(problems)
+    return {
+        "object": "validation_error",
+        "payload": {
+            "code": "invalid_customer",
+            "index": index,
+            "customerCode": code,
+            "description": f"{n} field is invalid" if n == 1 else f"{n} fields are invalid",
+            "fieldErrors": [field_error(p) for p in problems],
+        },
+    }
+
+
+def rejected(customers: Iterable[RejectedCustomer]) -> JSONBody:
+    return JSONBody([validation_error(c.index, c.code, c.problems) for c in customers], status_code=400)
+
+
+def entity(c: Customer, warnings: Sequence[tuple[str, str, str]] = ()) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "object": "customer",
+        "id": c.id,
+        "createdAt": iso(c.created_at),
+        "updatedAt": iso(c.updated_at),
+        "projectId": c.project_id,
+        "payload": {
+            "code": c.code,
+            "isActive": c.is_active,
+            "country": c.country,
+            "state": c.state,
+            "city": c.city,
+            "yearBorn": c.year_born,
+            "gender": c.gender,
+            # Stored as compact JSON text: sent back without decoding it again.
+            "metadata": None if c.metadata is None else msgspec.Raw(c.metadata.encode("utf-8")),
+        },
+    }
+    if warnings:
+        out["warnings"] = [{"field": f, "code": code, "description": d} for f, code, d in warnings]
+    return out
+
+
+def written_entity(w: Written) -> dict[str, Any]:
+    return entity(w.customer, w.warnings)
+
+
+def ingest_result(written: Sequence[Written]) -> dict[str, Any]:
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for w in written:
+        counts[w.outcome] += 1
+    return {
+        "object": "ingest_result",
+        "payload": {
+            "code": "ok",
+            "received": len(written),
+            **counts,
+            "customers": [written_entity(w) for w in written],
+        },
+    }
+
+
+def location(result: Any, resolver: Any) -> dict[str, Any]:
+    """``GET /locations/resolve``: each canonical id with its place's names."""
+    payload: dict[str, Any] = {"code": "ok"}
+    for field in ("country", "state", "city"):
+        value = getattr(result, field)
+        if value is None:
+            payload[field] = None
+            continue
+        place = resolver.describe(field, value)
+        payload[field] = (
+            {"id": place.id, "name": place.name, "country": place.country, "state": place.state, "resolved": True}
+            if place is not None
+            else {"id": value, "name": None, "country": None, "state": None, "resolved": False}
+        )
+    out: dict[str, Any] = {"object": "location", "payload": payload}
+    if result.warnings:
+        out["warnings"] = [{"field": w.field, "code": w.code, "description": w.description} for w in result.warnings]
+    return out

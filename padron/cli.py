@@ -1,0 +1,215 @@
+"""The ``padron`` command: a thin layer over the same services the HTTP API calls."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+
+from padron import __version__
+from padron.access import Access, AccessError
+from padron.config import ConfigError, Settings
+from padron.customers.model import PERMISSIONS
+from padron.ids import iso
+from padron.store import BadDatabaseURL, StoreError, open_store
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(
+        database_url=getattr(args, "database", None),
+        data_dir=getattr(args, "data_dir", None),
+        host=getattr(args, "host", None),
+        port=getattr(args, "port", None),
+        workers=getattr(args, "workers", None),
+    )
+
+
+def _access(args: argparse.Namespace) -> Access:
+    return Access(open_store(_settings(args).database_url))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from padron.api.app import create_app
+    from padron.runtime import open_runtime
+
+    settings = _settings(args)
+    started = time.perf_counter()
+    runtime = open_runtime(settings, build_index=True)
+    first = runtime.access.ensure_first_key()
+    if first is not None:
+        print(f"Created project {first.project.name!r} ({first.project.id}) and its first API key")
+        print("(shown once; keep it — `padron keys create` makes more):")
+        print(first.secret, flush=True)
+    print(
+        f"padron {__version__} ready in {time.perf_counter() - started:.2f} s: "
+        f"http://{settings.host}:{settings.port} (database {_redact(settings.database_url)})",
+        flush=True,
+    )
+    common = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": os.environ.get("PADRON_LOG_LEVEL", "warning"),
+        "access_log": False,
+        "http": "httptools",
+        "loop": "uvloop",
+        "timeout_graceful_shutdown": 10,
+    }
+    if settings.workers == 1:
+        uvicorn.run(create_app(runtime), **common)  # type: ignore[arg-type]
+        return 0
+    # Each worker process opens its own store and loads the prebuilt index.
+    runtime.close()
+    os.environ["PADRON_DATABASE_URL"] = settings.database_url
+    os.environ["PADRON_DATA_DIR"] = str(settings.data_dir)
+    uvicorn.run(
+        "padron.api.app:from_environment",
+        factory=True,
+        workers=settings.workers,
+        **common,  # type: ignore[arg-type]
+    )
+    return 0
+
+
+def _redact(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        return f"{scheme}://{creds.split(':')[0]}:***@{host}" if ":" in creds else url
+    return url
+
+
+def cmd_keys_create(args: argparse.Namespace) -> int:
+    made = _access(args).create_key(args.project, args.permissions.split(","), args.label or "")
+    if made.project_created:
+        print(f"Created project {made.project.name!r} ({made.project.id})")
+    print(f"Created key {made.key.id} for project {made.project.name!r} with {', '.join(made.key.permissions)}")
+    print("The key is shown once; padron keeps only its hash:")
+    print(made.secret)
+    return 0
+
+
+def cmd_keys_list(args: argparse.Namespace) -> int:
+    access = _access(args)
+    names = {p.id: p.name for p in access.list_projects()}
+    for key in access.list_keys(args.project):
+        state = "active" if key.active else f"revoked {iso(key.revoked_at or 0)}"
+        print(
+            f"{key.id}  {names.get(key.project_id, key.project_id)}  {','.join(key.permissions)}  "
+            f"created {iso(key.created_at)}  {state}  {key.label}".rstrip()
+        )
+    return 0
+
+
+def cmd_keys_revoke(args: argparse.Namespace) -> int:
+    if _access(args).revoke(args.key_id):
+        print(f"Revoked {args.key_id}")
+        return 0
+    print(f"padron: no active key {args.key_id!r}", file=sys.stderr)
+    return 1
+
+
+def cmd_projects_list(args: argparse.Namespace) -> int:
+    store = open_store(_settings(args).database_url)
+    for p in store.list_projects():
+        mode = "reject" if p.reject_unresolved_cities else "keep"
+        print(
+            f"{p.id}  {p.name}  customers={store.count_customers(p.id)}  "
+            f"unresolved-cities={mode}  created {iso(p.created_at)}"
+        )
+    return 0
+
+
+def cmd_projects_set(args: argparse.Namespace) -> int:
+    project = _access(args).configure_project(
+        args.name, reject_unresolved_cities=args.unresolved_cities == "reject"
+    )
+    mode = "rejected" if project.reject_unresolved_cities else "kept as sent"
+    print(f"Project {project.name!r}: cities that no data knows are {mode}")
+    return 0
+
+
+def cmd_geo_build(args: argparse.Namespace) -> int:
+    from padron.geo import build_index
+
+    settings = _settings(args)
+    started = time.perf_counter()
+    path = build_index(settings.data_dir)
+    print(f"Built the place index {path} in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def cmd_about(args: argparse.Namespace) -> int:
+    from padron.geo import ATTRIBUTION
+
+    print(f"padron {__version__}: a self-hosted customer register (Biteral API v1 customers endpoints)")
+    print()
+    print(ATTRIBUTION)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    db = argparse.ArgumentParser(add_help=False)
+    db.add_argument("--database", help="database URL (overrides PADRON_DATABASE_URL)")
+    db.add_argument("--data-dir", help="data folder (overrides PADRON_DATA_DIR)")
+
+    parser = argparse.ArgumentParser(prog="padron", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"padron {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", parents=[db], help="run the HTTP API")
+    serve.add_argument("--host", help="address to listen on (PADRON_HOST, default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (PADRON_PORT, default 8000)")
+    serve.add_argument("--workers", type=int, help="worker processes (PADRON_WORKERS, default 1)")
+    serve.set_defaults(func=cmd_serve)
+
+    keys = sub.add_parser("keys", help="API keys").add_subparsers(dest="keys_command", required=True)
+    create = keys.add_parser("create", parents=[db], help="make a key (and its project when new)")
+    create.add_argument("--project", required=True)
+    create.add_argument("--permissions", default=",".join(PERMISSIONS), help="comma-separated")
+    create.add_argument("--label", help="a note to recognise the key by")
+    create.set_defaults(func=cmd_keys_create)
+    listing = keys.add_parser("list", parents=[db], help="list keys (never their secrets)")
+    listing.add_argument("--project")
+    listing.set_defaults(func=cmd_keys_list)
+    revoke = keys.add_parser("revoke", parents=[db], help="revoke a key by its id (cli_…)")
+    revoke.add_argument("key_id")
+    revoke.set_defaults(func=cmd_keys_revoke)
+
+    projects = sub.add_parser("projects", help="projects").add_subparsers(dest="projects_command", required=True)
+    projects.add_parser("list", parents=[db], help="list projects").set_defaults(func=cmd_projects_list)
+    pset = projects.add_parser("set", parents=[db], help="change a project's settings")
+    pset.add_argument("name")
+    pset.add_argument(
+        "--unresolved-cities",
+        choices=["keep", "reject"],
+        required=True,
+        help="keep a city that no data knows as sent (default) or reject it as not_found",
+    )
+    pset.set_defaults(func=cmd_projects_set)
+
+    geo = sub.add_parser("geo", help="the place index").add_subparsers(dest="geo_command", required=True)
+    geo.add_parser("build", parents=[db], help="build the place index now").set_defaults(func=cmd_geo_build)
+
+    sub.add_parser("about", help="version, data sources and their licences").set_defaults(func=cmd_about)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=os.environ.get("PADRON_LOG_LEVEL", "INFO").upper(), format="%(message)s")
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (AccessError, ConfigError, BadDatabaseURL, StoreError) as exc:
+        print(f"padron: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

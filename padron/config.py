@@ -1,0 +1,92 @@
+"""Settings, from command-line flags and ``PADRON_*`` environment variables.
+
+A flag given on the command line wins over the environment; the environment
+wins over the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+DEFAULT_MAX_BODY_BYTES: Final = 8 * 1024 * 1024
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def default_data_dir(env: Mapping[str, str] = os.environ) -> Path:
+    if env.get("PADRON_DATA_DIR"):
+        return Path(env["PADRON_DATA_DIR"]).expanduser()
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "padron"
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise ConfigError(f"{name}={raw!r} must be at least {minimum}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number") from None
+    if value < 0:
+        raise ConfigError(f"{name}={raw!r} may not be negative")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    #: Sustained requests per second allowed per key (0: no limit), and the burst above it.
+    rate_limit: float = 0.0
+    rate_burst: int = 0
+    environment: str = "prod"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ, **flags: object) -> Settings:
+        """Settings from the environment, with non-None ``flags`` overriding it."""
+        data_dir = Path(str(flags["data_dir"])) if flags.get("data_dir") else default_data_dir(env)
+        database_url = (
+            flags.get("database_url")
+            or env.get("PADRON_DATABASE_URL")
+            or f"sqlite:///{data_dir / 'padron.db'}"
+        )
+        rate = _float(env, "PADRON_RATE_LIMIT", 0.0)
+        values: dict[str, object] = {
+            "data_dir": data_dir,
+            "database_url": str(database_url),
+            "host": env.get("PADRON_HOST", "127.0.0.1"),
+            "port": _int(env, "PADRON_PORT", 8000, 0),
+            "workers": _int(env, "PADRON_WORKERS", 1, 1),
+            "max_body_bytes": _int(env, "PADRON_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1024),
+            "rate_limit": rate,
+            "rate_burst": _int(env, "PADRON_RATE_BURST", max(1, int(rate * 2)) if rate else 0, 0),
+            "environment": env.get("PADRON_ENVIRONMENT", "prod"),
+        }
+        for name in ("host", "port", "workers", "max_body_bytes", "rate_limit", "rate_burst"):
+            if flags.get(name) is not None:
+                values[name] = flags[name]
+        return cls(**values)  # type: ignore[arg-type]

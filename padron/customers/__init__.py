@@ -1,0 +1,1 @@
+"""The customer domain: payload rules, merge semantics and the ingest service."""

@@ -1,0 +1,72 @@
+"""The records padron keeps: projects, API keys and customers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Final
+
+#: Every permission a key can hold (API.md, "Other errors").
+PERMISSIONS: Final = ("status", "depotIngest", "depotFetch", "depotDelete")
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    id: str
+    name: str
+    created_at: int
+    #: Reject cities that no data knows (``not_found``) instead of keeping them as sent.
+    reject_unresolved_cities: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    id: str  # cli_…: the key's public id, the "clientId" of /status
+    project_id: str
+    key_hash: bytes  # SHA-256 of the secret; the secret itself is never stored
+    permissions: tuple[str, ...]
+    created_at: int
+    revoked_at: int | None = None
+    label: str = ""
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    id: str
+    project_id: str
+    code: str
+    created_at: int
+    updated_at: int
+    is_active: bool = True
+    country: str | None = None
+    state: str | None = None
+    city: str | None = None
+    year_born: int | None = None
+    gender: int | None = None
+    metadata: str | None = None  # compact JSON text of an object, kept as sent
+
+    def same_payload(self, other: Customer) -> bool:
+        return (
+            self.is_active == other.is_active
+            and self.country == other.country
+            and self.state == other.state
+            and self.city == other.city
+            and self.year_born == other.year_born
+            and self.gender == other.gender
+            and self.metadata == other.metadata
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """One customer of a write, as stored after it, and what the write did."""
+
+    customer: Customer
+    outcome: str  # "created" | "updated" | "unchanged"
+    warnings: tuple[tuple[str, str, str], ...] = field(default=())  # (field, code, description)
+
+
+__all__ = ["PERMISSIONS", "ApiKey", "Customer", "Project", "Written", "replace"]

@@ -1,0 +1,274 @@
+"""The field rules of one customer object (API.md, "Field rules").
+
+``check`` turns one decoded JSON object into a :class:`Patch` — the fields that
+were sent, normalised — and every field error it has, all at once, so that a
+client learns everything wrong with a customer from one answer.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import msgspec
+
+from padron.geo.types import OMITTED, Sent
+from padron.ids import current_year
+
+MAX_CODE: Final = 255
+MAX_LOCATION: Final = 255
+MAX_METADATA: Final = 60_000
+MIN_YEAR: Final = 1900
+GENDERS: Final = (0, 1, 2, 3)
+
+#: The wire's field names, in the order of the entity's payload.
+FIELDS: Final = ("code", "isActive", "country", "state", "city", "yearBorn", "gender", "metadata")
+_KNOWN: Final = frozenset(FIELDS)
+
+_encode = msgspec.json.Encoder().encode
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One field error, in the terms of the wire (``field_error``)."""
+
+    field: str
+    code: str
+    description: str
+    extra: dict[str, Any] | None = None
+
+
+@dataclass(slots=True)
+class Patch:
+    """The fields of one customer object that were sent, normalised.
+
+    ``values`` maps the wire name of each sent non-location field to its value
+    (``None`` for null); location fields keep the raw value for the resolver.
+    """
+
+    code: str
+    values: dict[str, Any] = field(default_factory=dict)
+    country: Sent = OMITTED
+    state: Sent = OMITTED
+    city: Sent = OMITTED
+
+    @property
+    def touches_location(self) -> bool:
+        return not (self.country is OMITTED and self.state is OMITTED and self.city is OMITTED)
+
+
+def type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number with a fraction"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, tuple):
+        return "an object"
+    return "an array"
+
+
+def _bad_text(value: str) -> str | None:
+    """Why a string cannot be stored, or None when it can."""
+    if "\x00" in value:
+        return "contains a NUL character"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "contains a lone surrogate (not valid Unicode)"
+    return None
+
+
+def _to_plain(value: Any, path: str) -> Any:
+    """A decoded JSON value (objects as tuples of pairs) as plain Python, rejecting
+    duplicate keys, text that cannot be stored and non-finite numbers."""
+    if isinstance(value, tuple):
+        out: dict[str, Any] = {}
+        for key, item in value:
+            if key in out:
+                raise ValueError(f"{path} has the key {key!r} twice")
+            reason = _bad_text(key)
+            if reason:
+                raise ValueError(f"a key in {path} {reason}")
+            out[key] = _to_plain(item, f"{path}.{key}")
+        return out
+    if isinstance(value, list):
+        return [_to_plain(item, f"{path}[{i}]") for i, item in enumerate(value)]
+    if isinstance(value, str):
+        reason = _bad_text(value)
+        if reason:
+            raise ValueError(f"{path} {reason}")
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{path} is a number too large for JSON")
+    return value
+
+
+def _code(value: Any, problems: list[Problem]) -> str | None:
+    if value is None:
+        problems.append(Problem("code", "required", "code is required and may not be null"))
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        problems.append(
+            Problem("code", "invalid_type", f"code must be a string, not {type_name(value)}")
+        )
+        return None
+    text = str(value)
+    if not text.strip():
+        problems.append(Problem("code", "invalid_value", "code may not be empty or blank"))
+        return None
+    if len(text) > MAX_CODE:
+        problems.append(
+            Problem("code", "too_long", f"code has {len(text)} characters; the maximum is {MAX_CODE}")
+        )
+        return None
+    reason = _bad_text(text)
+    if reason:
+        problems.append(Problem("code", "invalid_value", f"code {reason}"))
+        return None
+    return text
+
+
+def _is_active(value: Any, problems: list[Problem]) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    problems.append(
+        Problem("isActive", "invalid_type", f"isActive must be true, false or null, not {type_name(value)}")
+    )
+    return None
+
+
+def _year_born(value: Any, problems: list[Problem]) -> int | None:
+    if value is None:
+        return None
+    year: int
+    if isinstance(value, int) and not isinstance(value, bool):
+        year = value
+    elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 9:
+        year = int(value)
+    else:
+        shown = f"'{value}'" if isinstance(value, str) and len(value) < 40 else type_name(value)
+        problems.append(
+            Problem("yearBorn", "invalid_type", f"yearBorn must be an integer year, not {shown}")
+        )
+        return None
+    last = current_year()
+    if not MIN_YEAR <= year <= last:
+        problems.append(
+            Problem("yearBorn", "out_of_range", f"yearBorn {year} is outside {MIN_YEAR}–{last}")
+        )
+        return None
+    return year
+
+
+def _gender(value: Any, problems: list[Problem]) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        problems.append(
+            Problem("gender", "invalid_type", f"gender must be an integer 0–3, not {type_name(value)}")
+        )
+        return None
+    if value not in GENDERS:
+        problems.append(
+            Problem(
+                "gender",
+                "out_of_range",
+                f"gender {value} is not one of 0 (unknown), 1 (male), 2 (female), 3 (other)",
+            )
+        )
+        return None
+    return value
+
+
+def _metadata(value: Any, problems: list[Problem]) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, tuple):
+        problems.append(
+            Problem("metadata", "invalid_type", f"metadata must be a JSON object, not {type_name(value)}")
+        )
+        return None
+    try:
+        plain = _to_plain(value, "metadata")
+    except (ValueError, RecursionError) as exc:
+        problems.append(Problem("metadata", "invalid_value", str(exc)))
+        return None
+    text = _encode(plain).decode("utf-8")
+    if len(text) > MAX_METADATA:
+        problems.append(
+            Problem(
+                "metadata",
+                "too_long",
+                f"metadata is {len(text)} characters as compact JSON; the maximum is {MAX_METADATA}",
+            )
+        )
+        return None
+    return text
+
+
+def _location(name: str, value: Any, problems: list[Problem]) -> Sent:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if len(value) > MAX_LOCATION:
+            problems.append(
+                Problem(name, "too_long", f"{name} has {len(value)} characters; the maximum is {MAX_LOCATION}")
+            )
+            return OMITTED
+        reason = _bad_text(value)
+        if reason:
+            problems.append(Problem(name, "invalid_value", f"{name} {reason}"))
+            return OMITTED
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**9:
+        return value
+    problems.append(Problem(name, "invalid_type", f"{name} must be a string, not {type_name(value)}"))
+    return OMITTED
+
+
+def check(obj: tuple[tuple[str, Any], ...]) -> tuple[Patch | None, str | None, list[Problem]]:
+    """Check one customer object: (patch or None, the code as far as it is known, problems)."""
+    problems: list[Problem] = []
+    seen: dict[str, Any] = {}
+    for key, value in obj:
+        if key in seen:
+            problems.append(Problem(key, "invalid_value", f"{key!r} is sent twice in one customer"))
+        elif key not in _KNOWN:
+            shown = key if len(key) <= 64 else key[:64] + "…"
+            hint = next((k for k in FIELDS if k.lower() == key.lower()), None)
+            problems.append(
+                Problem(
+                    shown,
+                    "unknown_field",
+                    f"unknown field {shown!r}" + (f"; did you mean {hint!r}?" if hint else ""),
+                )
+            )
+        seen[key] = value
+    if "code" in seen:
+        code = _code(seen["code"], problems)
+    else:
+        code = None
+        problems.append(Problem("code", "required", "code is required"))
+    patch = Patch(code or "")
+    values = patch.values
+    if "isActive" in seen:
+        values["isActive"] = _is_active(seen["isActive"], problems)
+    if "yearBorn" in seen:
+        values["yearBorn"] = _year_born(seen["yearBorn"], problems)
+    if "gender" in seen:
+        values["gender"] = _gender(seen["gender"], problems)
+    if "metadata" in seen:
+        values["metadata"] = _metadata(seen["metadata"], problems)
+    if "country" in seen:
+        patch.country = _location("country", seen["country"], problems)
+    if "state" in seen:
+        patch.state = _location("state", seen["state"], problems)
+    if "city" in seen:
+        patch.city = _location("city", seen["city"], problems)
+    return patch, code, problems

@@ -1,0 +1,172 @@
+"""The customer service: the one place where customers are written and read.
+
+The HTTP API and the command line both call it; it knows neither requests nor
+SQL. A write goes: check each customer's fields, then, inside one store
+transaction, resolve locations against the stored customers, merge ("omitted
+keeps, null removes") and upsert — or reject the whole batch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from padron.customers.model import Customer, Project, Written
+from padron.customers.rules import Patch, Problem, check
+from padron.geo.types import NO_LOCATION, FieldError, Place, Resolution, Sent, StoredLocation
+from padron.geo.types import Field as GeoField
+from padron.ids import new_id, now
+from padron.store.base import Store
+
+
+class LocationResolver(Protocol):
+    def resolve(
+        self,
+        country: Sent,
+        state: Sent,
+        city: Sent,
+        stored: StoredLocation = NO_LOCATION,
+        *,
+        reject_unresolved_city: bool = False,
+    ) -> Resolution: ...
+
+    def describe(self, field: GeoField, id: str) -> Place | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedCustomer:
+    index: int
+    code: str | None
+    problems: list[Problem]
+
+
+class Rejected(Exception):
+    """Some customers of a write are invalid; nothing was written."""
+
+    def __init__(self, customers: list[RejectedCustomer]) -> None:
+        super().__init__(f"{len(customers)} customers are invalid")
+        self.customers = customers
+
+
+def problem_from(error: FieldError) -> Problem:
+    extra: dict[str, Any] = {}
+    if error.candidates:
+        extra["candidates"] = [dataclasses.asdict(p) for p in error.candidates]
+    if error.suggestions:
+        extra["suggestions"] = [dataclasses.asdict(p) for p in error.suggestions]
+    return Problem(error.field, error.code, error.description, extra or None)
+
+
+def _stored_location(customer: Customer | None) -> StoredLocation:
+    if customer is None:
+        return NO_LOCATION
+    return StoredLocation(customer.country, customer.state, customer.city)
+
+
+def merge(
+    current: Customer | None,
+    project_id: str,
+    patch: Patch,
+    location: Resolution | None,
+    at: int,
+) -> tuple[Customer, str]:
+    """Apply a patch: omitted fields keep their value, null removes it,
+    ``isActive: null`` means true. Returns the customer and the outcome."""
+    base = current or Customer(
+        id=new_id("cus"), project_id=project_id, code=patch.code, created_at=at, updated_at=at
+    )
+    changes: dict[str, Any] = {}
+    values = patch.values
+    if "isActive" in values:
+        changes["is_active"] = True if values["isActive"] is None else values["isActive"]
+    if "yearBorn" in values:
+        changes["year_born"] = values["yearBorn"]
+    if "gender" in values:
+        changes["gender"] = values["gender"]
+    if "metadata" in values:
+        changes["metadata"] = values["metadata"]
+    if location is not None:
+        changes["country"] = location.country
+        changes["state"] = location.state
+        changes["city"] = location.city
+    merged = dataclasses.replace(base, **changes) if changes else base
+    if current is None:
+        return merged, "created"
+    if merged.same_payload(current):
+        return current, "unchanged"
+    return dataclasses.replace(merged, updated_at=at), "updated"
+
+
+class CustomerService:
+    def __init__(
+        self, store: Store, resolver: LocationResolver, *, clock: Callable[[], int] = now
+    ) -> None:
+        self.store = store
+        self.resolver = resolver
+        self.clock = clock
+
+    def ingest(self, project: Project, objects: Sequence[tuple[tuple[str, Any], ...]]) -> list[Written]:
+        """Create or update customers, all or none; raises :class:`Rejected`."""
+        checked = [check(obj) for obj in objects]
+        codes = [code for _, code, _ in checked if code is not None]
+        resolve = self.resolver.resolve
+        strict = project.reject_unresolved_cities
+
+        def plan(stored: Mapping[str, Customer]) -> tuple[list[Customer], list[Written]]:
+            at = self.clock()
+            current_by_code: dict[str, Customer] = dict(stored)
+            to_write: dict[str, Customer] = {}
+            written: list[Written] = []
+            rejected: list[RejectedCustomer] = []
+            for index, (patch, code, problems) in enumerate(checked):
+                current = current_by_code.get(code) if code is not None else None
+                location: Resolution | None = None
+                if patch is not None and patch.touches_location:
+                    location = resolve(
+                        patch.country,
+                        patch.state,
+                        patch.city,
+                        _stored_location(current),
+                        reject_unresolved_city=strict,
+                    )
+                    if location.errors:
+                        problems = problems + [problem_from(e) for e in location.errors]
+                if problems or patch is None or code is None:
+                    rejected.append(RejectedCustomer(index, code, problems))
+                    continue
+                customer, outcome = merge(current, project.id, patch, location, at)
+                if outcome != "unchanged":
+                    current_by_code[code] = customer
+                    to_write[code] = customer
+                warnings = (
+                    tuple((w.field, w.code, w.description) for w in location.warnings)
+                    if location is not None
+                    else ()
+                )
+                written.append(Written(customer, outcome, warnings))
+            if rejected:
+                raise Rejected(rejected)
+            return list(to_write.values()), written
+
+        return self.store.write_batch(project.id, codes, plan)
+
+    def get(self, project: Project, *, code: str | None = None, id: str | None = None) -> Customer | None:
+        return self.store.get_customer(project.id, code=code, id=id)
+
+    def delete(
+        self, project: Project, *, code: str | None = None, id: str | None = None
+    ) -> Customer | None:
+        return self.store.delete_customer(project.id, code=code, id=id)
+
+    def export(self, project: Project, batch_size: int = 1000) -> Iterator[list[Customer]]:
+        return self.store.iter_customers(project.id, batch_size)
+
+    def resolve_location(
+        self, project: Project, country: Sent, state: Sent, city: Sent
+    ) -> Resolution:
+        """Resolve without storing anything (``GET /locations/resolve``)."""
+        return self.resolver.resolve(
+            country, state, city, NO_LOCATION, reject_unresolved_city=project.reject_unresolved_cities
+        )

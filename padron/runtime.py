@@ -1,0 +1,33 @@
+"""Everything a running padron holds: settings, store, place resolver, services."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from padron.access import Access
+from padron.config import Settings
+from padron.customers.service import CustomerService, LocationResolver
+from padron.store import Store, open_store
+
+log = logging.getLogger("padron")
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    store: Store
+    resolver: LocationResolver
+    access: Access
+    customers: CustomerService
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def open_runtime(settings: Settings, *, build_index: bool = True) -> Runtime:
+    from padron.geo import open_resolver
+
+    resolver = open_resolver(settings.data_dir, build_if_missing=build_index, log=log.info)
+    store = open_store(settings.database_url)
+    return Runtime(settings, store, resolver, Access(store), CustomerService(store, resolver))

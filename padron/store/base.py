@@ -1,0 +1,52 @@
+"""The Store protocol: the narrow surface every storage backend implements.
+
+The store knows rows and transactions, nothing of HTTP or of places. A batch
+write is one transaction: the store reads the stored customers of the batch's
+codes, hands them to ``plan`` (the domain's merge), writes what ``plan`` returns,
+and commits; an exception from ``plan`` rolls everything back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Protocol, TypeVar
+
+from padron.customers.model import ApiKey, Customer, Project
+
+R = TypeVar("R")
+
+#: Given the stored customers of the batch's codes (code → customer), return the
+#: customers to upsert and a result for the caller.
+Plan = Callable[[Mapping[str, Customer]], tuple[Sequence[Customer], R]]
+
+
+class StoreError(Exception):
+    """The storage is unavailable or failed; the HTTP layer answers 503."""
+
+
+class Store(Protocol):
+    url: str
+
+    def close(self) -> None: ...
+
+    # projects and keys
+    def create_project(self, project: Project) -> None: ...
+    def update_project(self, project: Project) -> None: ...
+    def project_by_id(self, project_id: str) -> Project | None: ...
+    def project_by_name(self, name: str) -> Project | None: ...
+    def list_projects(self) -> list[Project]: ...
+    def add_key(self, key: ApiKey) -> None: ...
+    def key_by_hash(self, key_hash: bytes) -> ApiKey | None: ...
+    def list_keys(self, project_id: str | None = None) -> list[ApiKey]: ...
+    def revoke_key(self, key_id: str, at: int) -> bool: ...
+
+    # customers
+    def write_batch(self, project_id: str, codes: Sequence[str], plan: Plan[R]) -> R: ...
+    def get_customer(
+        self, project_id: str, *, code: str | None = None, id: str | None = None
+    ) -> Customer | None: ...
+    def delete_customer(
+        self, project_id: str, *, code: str | None = None, id: str | None = None
+    ) -> Customer | None: ...
+    def iter_customers(self, project_id: str, batch_size: int = 1000) -> Iterator[list[Customer]]: ...
+    def count_customers(self, project_id: str) -> int: ...

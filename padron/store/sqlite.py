@@ -1,0 +1,416 @@
+"""The SQLite store: one file in WAL mode, one writer thread, readers in parallel.
+
+Every write of this process goes through a single writer thread that takes the
+writes queued at that moment and commits them together (group commit): each
+write runs inside its own savepoint, so one that fails rolls back alone, and
+all of them are acknowledged only after the shared COMMIT has returned. Other
+processes (``padron serve --workers N``) wait for the file lock for up to
+``busy_timeout`` instead of failing with ``database is locked``.
+"""
+
+from __future__ import annotations
+
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any, Final, TypeVar
+
+from padron.customers.model import ApiKey, Customer, Project
+from padron.store import migrations
+from padron.store.base import Plan, StoreError
+
+R = TypeVar("R")
+
+_CUSTOMER_COLUMNS: Final = (
+    "id, project_id, code, created_at, updated_at, is_active, country, state, city, "
+    "year_born, gender, metadata"
+)
+_UPSERT: Final = (
+    f"INSERT INTO customers ({_CUSTOMER_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+    "ON CONFLICT (project_id, code) DO UPDATE SET updated_at = excluded.updated_at, "
+    "is_active = excluded.is_active, country = excluded.country, state = excluded.state, "
+    "city = excluded.city, year_born = excluded.year_born, gender = excluded.gender, "
+    "metadata = excluded.metadata"
+)
+#: How many queued writes one commit may take.
+_GROUP_LIMIT: Final = 64
+#: Milliseconds another process's write may hold the file before we give up (503).
+BUSY_TIMEOUT_MS: Final = 30_000
+SYNCHRONOUS_LEVELS: Final = ("off", "normal", "full", "extra")
+
+Job = Callable[[sqlite3.Connection], Any]
+
+
+def _customer(row: Sequence[Any]) -> Customer:
+    return Customer(
+        id=row[0],
+        project_id=row[1],
+        code=row[2],
+        created_at=row[3],
+        updated_at=row[4],
+        is_active=bool(row[5]),
+        country=row[6],
+        state=row[7],
+        city=row[8],
+        year_born=row[9],
+        gender=row[10],
+        metadata=row[11],
+    )
+
+
+def _customer_row(c: Customer) -> tuple[Any, ...]:
+    return (
+        c.id,
+        c.project_id,
+        c.code,
+        c.created_at,
+        c.updated_at,
+        int(c.is_active),
+        c.country,
+        c.state,
+        c.city,
+        c.year_born,
+        c.gender,
+        c.metadata,
+    )
+
+
+def _project(row: Sequence[Any]) -> Project:
+    return Project(id=row[0], name=row[1], created_at=row[2], reject_unresolved_cities=bool(row[3]))
+
+
+def _key(row: Sequence[Any]) -> ApiKey:
+    return ApiKey(
+        id=row[0],
+        project_id=row[1],
+        key_hash=bytes(row[2]),
+        permissions=tuple(p for p in row[3].split(",") if p),
+        label=row[4],
+        created_at=row[5],
+        revoked_at=row[6],
+    )
+
+
+_PROJECT_COLUMNS: Final = "id, name, created_at, reject_unresolved_cities"
+_KEY_COLUMNS: Final = "id, project_id, key_hash, permissions, label, created_at, revoked_at"
+
+
+def _where(code: str | None, id: str | None) -> tuple[str, str]:
+    if (code is None) == (id is None):
+        raise ValueError("give exactly one of code and id")
+    return ("code", code) if code is not None else ("id", id)  # type: ignore[return-value]
+
+
+class _Writer(threading.Thread):
+    """The only thread of this process that writes to the database file."""
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
+        super().__init__(name="padron-sqlite-writer", daemon=True)
+        self._connect = connect
+        self._jobs: queue.SimpleQueue[tuple[Job, Future[Any]] | None] = queue.SimpleQueue()
+        self._ready = threading.Event()
+        self._startup_error: BaseException | None = None
+
+    def submit(self, job: Job) -> Future[Any]:
+        future: Future[Any] = Future()
+        self._jobs.put((job, future))
+        return future
+
+    def stop(self) -> None:
+        self._jobs.put(None)
+        self.join()
+
+    def wait_ready(self) -> None:
+        self._ready.wait()
+        if self._startup_error is not None:
+            raise self._startup_error
+
+    def run(self) -> None:
+        try:
+            conn = self._connect()
+        except BaseException as exc:  # reported to the thread that started us
+            self._startup_error = exc
+            self._ready.set()
+            return
+        self._ready.set()
+        try:
+            while True:
+                first = self._jobs.get()
+                if first is None:
+                    return
+                group = [first]
+                stopping = False
+                while len(group) < _GROUP_LIMIT:
+                    try:
+                        more = self._jobs.get_nowait()
+                    except queue.Empty:
+                        break
+                    if more is None:
+                        stopping = True
+                        break
+                    group.append(more)
+                self._run_group(conn, group)
+                if stopping:
+                    return
+        finally:
+            conn.close()
+
+    @staticmethod
+    def _run_group(conn: sqlite3.Connection, group: list[tuple[Job, Future[Any]]]) -> None:
+        outcomes: list[tuple[bool, Any]] = []
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            for _, future in group:
+                future.set_exception(StoreError(f"the database is busy: {exc}"))
+            return
+        for job, _ in group:
+            conn.execute("SAVEPOINT job")
+            try:
+                result = job(conn)
+            except BaseException as exc:
+                conn.execute("ROLLBACK TO job")
+                conn.execute("RELEASE job")
+                outcomes.append((False, exc))
+            else:
+                conn.execute("RELEASE job")
+                outcomes.append((True, result))
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            for _, future in group:
+                future.set_exception(StoreError(f"the commit failed: {exc}"))
+            return
+        for (_, future), (ok, value) in zip(group, outcomes, strict=True):
+            if ok:
+                future.set_result(value)
+            else:
+                future.set_exception(value)
+
+
+class SQLiteStore:
+    """A :class:`padron.store.base.Store` over one SQLite file."""
+
+    def __init__(self, path: Path, *, synchronous: str = "full") -> None:
+        if synchronous not in SYNCHRONOUS_LEVELS:
+            raise ValueError(f"synchronous must be one of {', '.join(SYNCHRONOUS_LEVELS)}")
+        self.path = path
+        self.synchronous = synchronous
+        self.url = f"sqlite:///{path}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+        self._migrate()
+        self._writer = _Writer(self._connect)
+        self._writer.start()
+        self._writer.wait_ready()
+
+    # connections
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self.path,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute(f"PRAGMA synchronous = {self.synchronous}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        return conn
+
+    def _reader(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            conn.execute("PRAGMA query_only = ON")
+            self._local.conn = conn
+            with self._readers_lock:
+                self._readers.append(conn)
+        return conn
+
+    def _migrate(self) -> None:
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS padron_migrations "
+                "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            applied = {row[0] for row in conn.execute("SELECT version FROM padron_migrations")}
+            for m in migrations.pending("sqlite", applied):
+                for statement in migrations.split_statements(m.sql):
+                    conn.execute(statement)
+                conn.execute(
+                    "INSERT INTO padron_migrations VALUES (?, ?, datetime('now'))",
+                    (m.version, m.name),
+                )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            conn.close()
+
+    def schema_version(self) -> int:
+        row = self._reader().execute("SELECT max(version) FROM padron_migrations").fetchone()
+        return int(row[0])
+
+    def _write(self, job: Callable[[sqlite3.Connection], R]) -> R:
+        try:
+            return self._writer.submit(job).result()  # type: ignore[no-any-return]
+        except sqlite3.Error as exc:
+            raise StoreError(str(exc)) from exc
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        try:
+            return self._reader().execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(str(exc)) from exc
+
+    def close(self) -> None:
+        self._writer.stop()
+        with self._readers_lock:
+            for conn in self._readers:
+                conn.close()
+            self._readers.clear()
+
+    # projects and keys
+
+    def create_project(self, project: Project) -> None:
+        self._write(
+            lambda c: c.execute(
+                f"INSERT INTO projects ({_PROJECT_COLUMNS}) VALUES (?,?,?,?)",
+                (project.id, project.name, project.created_at, int(project.reject_unresolved_cities)),
+            )
+        )
+
+    def update_project(self, project: Project) -> None:
+        self._write(
+            lambda c: c.execute(
+                "UPDATE projects SET name = ?, reject_unresolved_cities = ? WHERE id = ?",
+                (project.name, int(project.reject_unresolved_cities), project.id),
+            )
+        )
+
+    def project_by_id(self, project_id: str) -> Project | None:
+        rows = self._read(f"SELECT {_PROJECT_COLUMNS} FROM projects WHERE id = ?", (project_id,))
+        return _project(rows[0]) if rows else None
+
+    def project_by_name(self, name: str) -> Project | None:
+        rows = self._read(f"SELECT {_PROJECT_COLUMNS} FROM projects WHERE name = ?", (name,))
+        return _project(rows[0]) if rows else None
+
+    def list_projects(self) -> list[Project]:
+        return [_project(r) for r in self._read(f"SELECT {_PROJECT_COLUMNS} FROM projects ORDER BY name")]
+
+    def add_key(self, key: ApiKey) -> None:
+        self._write(
+            lambda c: c.execute(
+                f"INSERT INTO api_keys ({_KEY_COLUMNS}) VALUES (?,?,?,?,?,?,?)",
+                (
+                    key.id,
+                    key.project_id,
+                    key.key_hash,
+                    ",".join(key.permissions),
+                    key.label,
+                    key.created_at,
+                    key.revoked_at,
+                ),
+            )
+        )
+
+    def key_by_hash(self, key_hash: bytes) -> ApiKey | None:
+        rows = self._read(f"SELECT {_KEY_COLUMNS} FROM api_keys WHERE key_hash = ?", (key_hash,))
+        return _key(rows[0]) if rows else None
+
+    def list_keys(self, project_id: str | None = None) -> list[ApiKey]:
+        if project_id is None:
+            rows = self._read(f"SELECT {_KEY_COLUMNS} FROM api_keys ORDER BY created_at, id")
+        else:
+            rows = self._read(
+                f"SELECT {_KEY_COLUMNS} FROM api_keys WHERE project_id = ? ORDER BY created_at, id",
+                (project_id,),
+            )
+        return [_key(r) for r in rows]
+
+    def revoke_key(self, key_id: str, at: int) -> bool:
+        def job(c: sqlite3.Connection) -> bool:
+            cur = c.execute(
+                "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (at, key_id)
+            )
+            return cur.rowcount == 1
+
+        return self._write(job)
+
+    # customers
+
+    def write_batch(self, project_id: str, codes: Sequence[str], plan: Plan[R]) -> R:
+        unique = list(dict.fromkeys(codes))
+
+        def job(c: sqlite3.Connection) -> R:
+            marks = ",".join("?" * len(unique))
+            rows = c.execute(
+                f"SELECT {_CUSTOMER_COLUMNS} FROM customers WHERE project_id = ? AND code IN ({marks})",
+                (project_id, *unique),
+            ).fetchall()
+            stored = {row[2]: _customer(row) for row in rows}
+            to_write, result = plan(stored)
+            if to_write:
+                c.executemany(_UPSERT, [_customer_row(x) for x in to_write])
+            return result
+
+        return self._write(job)
+
+    def get_customer(
+        self, project_id: str, *, code: str | None = None, id: str | None = None
+    ) -> Customer | None:
+        column, value = _where(code, id)
+        rows = self._read(
+            f"SELECT {_CUSTOMER_COLUMNS} FROM customers WHERE project_id = ? AND {column} = ?",
+            (project_id, value),
+        )
+        return _customer(rows[0]) if rows else None
+
+    def delete_customer(
+        self, project_id: str, *, code: str | None = None, id: str | None = None
+    ) -> Customer | None:
+        column, value = _where(code, id)
+
+        def job(c: sqlite3.Connection) -> Customer | None:
+            rows = c.execute(
+                f"DELETE FROM customers WHERE project_id = ? AND {column} = ? "
+                f"RETURNING {_CUSTOMER_COLUMNS}",
+                (project_id, value),
+            ).fetchall()
+            return _customer(rows[0]) if rows else None
+
+        return self._write(job)
+
+    def iter_customers(self, project_id: str, batch_size: int = 1000) -> Iterator[list[Customer]]:
+        after = ""
+        while True:
+            rows = self._read(
+                f"SELECT {_CUSTOMER_COLUMNS} FROM customers WHERE project_id = ? AND code > ? "
+                "ORDER BY code LIMIT ?",
+                (project_id, after, batch_size),
+            )
+            if not rows:
+                return
+            batch = [_customer(r) for r in rows]
+            yield batch
+            after = batch[-1].code
+
+    def count_customers(self, project_id: str) -> int:
+        rows = self._read("SELECT count(*) FROM customers WHERE project_id = ?", (project_id,))
+        return int(rows[0][0])
