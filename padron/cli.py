@@ -87,7 +87,10 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
     made = _access(args).create_key(args.project, args.permissions.split(","), args.label or "")
     if made.project_created:
         print(f"Created project {made.project.name!r} ({made.project.id})")
-    print(f"Created key {made.key.id} for project {made.project.name!r} with {', '.join(made.key.permissions)}")
+    print(
+        f"Created key {made.key.id} for project {made.project.name!r} "
+        f"with {', '.join(made.key.permissions)}"
+    )
     print("The key is shown once; padron keeps only its hash:")
     print(made.secret)
     return 0
@@ -146,7 +149,10 @@ def cmd_geo_build(args: argparse.Namespace) -> int:
 def cmd_about(args: argparse.Namespace) -> int:
     from padron.geo import ATTRIBUTION
 
-    print(f"padron {__version__}: a self-hosted customer register (Biteral API v1 customers endpoints)")
+    print(
+        f"padron {__version__}: a self-hosted customer register "
+        "(Biteral API v1 customers endpoints)"
+    )
     print()
     print(ATTRIBUTION)
     return 0
@@ -167,7 +173,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, help="worker processes (PADRON_WORKERS, default 1)")
     serve.set_defaults(func=cmd_serve)
 
-    keys = sub.add_parser("keys", help="API keys").add_subparsers(dest="keys_command", required=True)
+    keys = sub.add_parser("keys", help="API keys").add_subparsers(
+        dest="keys_command", required=True
+    )
     create = keys.add_parser("create", parents=[db], help="make a key (and its project when new)")
     create.add_argument("--project", required=True)
     create.add_argument("--permissions", default=",".join(PERMISSIONS), help="comma-separated")
@@ -180,8 +188,12 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("key_id")
     revoke.set_defaults(func=cmd_keys_revoke)
 
-    projects = sub.add_parser("projects", help="projects").add_subparsers(dest="projects_command", required=True)
-    projects.add_parser("list", parents=[db], help="list projects").set_defaults(func=cmd_projects_list)
+    projects = sub.add_parser("projects", help="projects").add_subparsers(
+        dest="projects_command", required=True
+    )
+    projects.add_parser("list", parents=[db], help="list projects").set_defaults(
+        func=cmd_projects_list
+    )
     pset = projects.add_parser("set", parents=[db], help="change a project's settings")
     pset.add_argument("name")
     pset.add_argument(
@@ -192,15 +204,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     pset.set_defaults(func=cmd_projects_set)
 
-    geo = sub.add_parser("geo", help="the place index").add_subparsers(dest="geo_command", required=True)
-    geo.add_parser("build", parents=[db], help="build the place index now").set_defaults(func=cmd_geo_build)
+    geo = sub.add_parser("geo", help="the place index").add_subparsers(
+        dest="geo_command", required=True
+    )
+    geo.add_parser("build", parents=[db], help="build the place index now").set_defaults(
+        func=cmd_geo_build
+    )
 
-    sub.add_parser("about", help="version, data sources and their licences").set_defaults(func=cmd_about)
+    sub.add_parser("about", help="version, data sources and their licences").set_defaults(
+        func=cmd_about
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=os.environ.get("PADRON_LOG_LEVEL", "INFO").upper(), format="%(message)s")
+    logging.basicConfig(
+        level=os.environ.get("PADRON_LOG_LEVEL", "INFO").upper(), format="%(message)s"
+    )
     args = _parser().parse_args(argv)
     try:
         return int(args.func(args))

@@ -26,7 +26,9 @@ from padron.customers.service import CustomerService, LocationResolver
 from padron.runtime import Runtime
 from padron.store import open_store
 
-PG_ADMIN_URL = os.environ.get("PADRON_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "PADRON_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 BACKENDS = ["sqlite", "postgres"]
 
 
@@ -138,5 +140,7 @@ class Api:
 @pytest.fixture
 def api(runtime: Runtime) -> Iterator[Api]:
     key = runtime.access.create_key("shop").secret
-    with TestClient(create_app(runtime, close_runtime=False), raise_server_exceptions=False) as client:
+    with TestClient(
+        create_app(runtime, close_runtime=False), raise_server_exceptions=False
+    ) as client:
         yield Api(client, key, runtime)

@@ -52,7 +52,9 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
         None: any valid key will do."""
         secret = request.headers.get("x-api-key")
         if not secret:
-            return error(401, "invalid_api_key", "send the project's API key in the X-API-Key header")
+            return error(
+                401, "invalid_api_key", "send the project's API key in the X-API-Key header"
+            )
         found = access.cached(secret)
         if found is None:
             found = await run_in_threadpool(access.authenticate, secret)
@@ -60,16 +62,23 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
             return error(401, "invalid_api_key", "the API key is not valid (unknown or revoked)")
         version = request.headers.get("x-api-version")
         if version is None or not version.strip():
-            return error(400, "api_version_required", "send the X-API-Version header; served: " + _served_versions())
+            return error(
+                400,
+                "api_version_required",
+                "send the X-API-Version header; served: " + _served_versions(),
+            )
         if version.strip().split(".")[0] != str(LATEST_MAJOR):
             return error(
                 400,
                 "unsupported_api_version",
-                f"API version {version.strip()[:20]!r} is not served; served: " + _served_versions(),
+                f"API version {version.strip()[:20]!r} is not served; served: "
+                + _served_versions(),
             )
         key, _ = found
         if permission is not None and permission not in key.permissions:
-            return error(403, "permission_denied", f"this API key lacks the permission {permission!r}")
+            return error(
+                403, "permission_denied", f"this API key lacks the permission {permission!r}"
+            )
         wait = limiter.acquire(key.id)
         if wait > 0:
             seconds = max(1, int(wait + 0.999))
@@ -92,7 +101,8 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
                 return error(
                     415,
                     "unsupported_media_type",
-                    f"the body must be JSON: send Content-Type: application/json, not {media[:60]!r}",
+                    "the body must be JSON: send Content-Type: application/json, "
+                    f"not {media[:60]!r}",
                 )
         chunks: list[bytes] = []
         size = 0
@@ -107,7 +117,9 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
         code = request.query_params.get("code")
         id_ = request.query_params.get("id")
         if (code is None) == (id_ is None):
-            return error(400, "invalid_query", "give exactly one of the query parameters code and id")
+            return error(
+                400, "invalid_query", "give exactly one of the query parameters code and id"
+            )
         if (code if code is not None else id_) == "":
             return error(400, "invalid_query", "the code or id may not be empty")
         return code, id_
@@ -130,7 +142,9 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
         if batch:
             return JSONBody(envelopes.ingest_result(written))
         one = written[0]
-        return JSONBody(envelopes.written_entity(one), status_code=201 if one.outcome == "created" else 200)
+        return JSONBody(
+            envelopes.written_entity(one), status_code=201 if one.outcome == "created" else 200
+        )
 
     async def get_customer(request: Request) -> Response:
         auth = await authorize(request, "depotFetch")
@@ -141,7 +155,11 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
             return query
         found = await run_in_threadpool(lambda: customers.get(auth[1], code=query[0], id=query[1]))
         if found is None:
-            return error(404, "customer_not_found", "no customer with that " + ("code" if query[0] is not None else "id"))
+            return error(
+                404,
+                "customer_not_found",
+                "no customer with that " + ("code" if query[0] is not None else "id"),
+            )
         return JSONBody(envelopes.entity(found))
 
     async def delete_customer(request: Request) -> Response:
@@ -151,9 +169,15 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
         query = lookup_query(request)
         if isinstance(query, Response):
             return query
-        gone = await run_in_threadpool(lambda: customers.delete(auth[1], code=query[0], id=query[1]))
+        gone = await run_in_threadpool(
+            lambda: customers.delete(auth[1], code=query[0], id=query[1])
+        )
         if gone is None:
-            return error(404, "customer_not_found", "no customer with that " + ("code" if query[0] is not None else "id"))
+            return error(
+                404,
+                "customer_not_found",
+                "no customer with that " + ("code" if query[0] is not None else "id"),
+            )
         body = envelopes.entity(gone)
         body["deleted"] = True
         return JSONBody(body)
@@ -168,7 +192,10 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
                 "object": "status",
                 "payload": {"code": "ok"},
                 "availableApiVersions": [
-                    {"object": "api_version", "payload": {"version": v, "status": "stable", "isDeprecated": False}}
+                    {
+                        "object": "api_version",
+                        "payload": {"version": v, "status": "stable", "isDeprecated": False},
+                    }
                     for v in API_VERSIONS
                 ],
                 "latestStableMajorApiVersion": LATEST_MAJOR,
@@ -189,8 +216,12 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
         params = request.query_params
         unknown = sorted(set(params) - {"country", "state", "city"})
         if unknown:
-            return error(400, "invalid_query", f"unknown query parameter {unknown[0]!r}; use country, state, city")
-        sent: dict[str, Sent] = {f: params[f] if f in params else OMITTED for f in ("country", "state", "city")}
+            return error(
+                400,
+                "invalid_query",
+                f"unknown query parameter {unknown[0]!r}; use country, state, city",
+            )
+        sent: dict[str, Sent] = {f: params.get(f, OMITTED) for f in ("country", "state", "city")}
         result = customers.resolve_location(auth[1], sent["country"], sent["state"], sent["city"])
         if result.errors:
             problems = [problem_from(e) for e in result.errors]
@@ -203,14 +234,21 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         if exc.status_code == 405:
-            return error(405, "method_not_allowed", f"{request.method} is not allowed on {request.url.path}")
+            return error(
+                405, "method_not_allowed", f"{request.method} is not allowed on {request.url.path}"
+            )
         if exc.status_code == 404:
             return error(404, "not_found", f"no such endpoint: {request.url.path[:200]}")
         return error(exc.status_code, "http_error", str(exc.detail))
 
     async def on_store_error(request: Request, exc: Exception) -> Response:
         log.error("storage unavailable: %s", exc)
-        return error(503, "unavailable", "the storage is unavailable; retry later", headers={"Retry-After": "1"})
+        return error(
+            503,
+            "unavailable",
+            "the storage is unavailable; retry later",
+            headers={"Retry-After": "1"},
+        )
 
     async def on_crash(request: Request, exc: Exception) -> Response:
         log.exception("internal error on %s %s", request.method, request.url.path)

@@ -32,7 +32,9 @@ def error_object(code: str, description: str) -> dict[str, Any]:
     return {"object": "error", "payload": {"code": code, "description": description}}
 
 
-def error(status: int, code: str, description: str, headers: Mapping[str, str] | None = None) -> JSONBody:
+def error(
+    status: int, code: str, description: str, headers: Mapping[str, str] | None = None
+) -> JSONBody:
     """An error answer: a single object, or a one-element array for 400."""
     body: Any = error_object(code, description)
     if status == 400:
@@ -66,7 +68,9 @@ def validation_error(index: int, code: str | None, problems: Sequence[Problem]) 
 
 
 def rejected(customers: Iterable[RejectedCustomer]) -> JSONBody:
-    return JSONBody([validation_error(c.index, c.code, c.problems) for c in customers], status_code=400)
+    return JSONBody(
+        [validation_error(c.index, c.code, c.problems) for c in customers], status_code=400
+    )
 
 
 def entity(c: Customer, warnings: Sequence[tuple[str, str, str]] = ()) -> dict[str, Any]:
@@ -122,11 +126,20 @@ def location(result: Any, resolver: Any) -> dict[str, Any]:
             continue
         place = resolver.describe(field, value)
         payload[field] = (
-            {"id": place.id, "name": place.name, "country": place.country, "state": place.state, "resolved": True}
+            {
+                "id": place.id,
+                "name": place.name,
+                "country": place.country,
+                "state": place.state,
+                "resolved": True,
+            }
             if place is not None
             else {"id": value, "name": None, "country": None, "state": None, "resolved": False}
         )
     out: dict[str, Any] = {"object": "location", "payload": payload}
     if result.warnings:
-        out["warnings"] = [{"field": w.field, "code": w.code, "description": w.description} for w in result.warnings]
+        out["warnings"] = [
+            {"field": w.field, "code": w.code, "description": w.description}
+            for w in result.warnings
+        ]
     return out

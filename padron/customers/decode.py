@@ -38,7 +38,9 @@ def decode_json(body: bytes) -> Any:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise BodyError("malformed_json", f"the body is not valid UTF-8 (byte {exc.start})") from None
+        raise BodyError(
+            "malformed_json", f"the body is not valid UTF-8 (byte {exc.start})"
+        ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
@@ -54,17 +56,22 @@ def decode_json(body: bytes) -> Any:
 def decode_customers(body: bytes) -> tuple[list[Obj], bool]:
     """The customer objects of a POST body and whether it was a batch (an array)."""
     if not body.strip():
-        raise BodyError("invalid_body", "the body is empty; send a customer object or an array of them")
+        raise BodyError(
+            "invalid_body", "the body is empty; send a customer object or an array of them"
+        )
     doc = decode_json(body)
     if isinstance(doc, tuple):
         return [doc], False
     if not isinstance(doc, list):
-        raise BodyError("invalid_body", "the body must be a customer object or an array of 1 to 100 of them")
+        raise BodyError(
+            "invalid_body", "the body must be a customer object or an array of 1 to 100 of them"
+        )
     if not doc:
         raise BodyError("invalid_body", "the array is empty; send 1 to 100 customers")
     if len(doc) > MAX_BATCH:
         raise BodyError(
-            "too_many_customers", f"the array has {len(doc)} customers; send at most {MAX_BATCH} per request"
+            "too_many_customers",
+            f"the array has {len(doc)} customers; send at most {MAX_BATCH} per request",
         )
     for i, item in enumerate(doc):
         if not isinstance(item, tuple):

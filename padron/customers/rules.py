@@ -124,7 +124,9 @@ def _code(value: Any, problems: list[Problem]) -> str | None:
         return None
     if len(text) > MAX_CODE:
         problems.append(
-            Problem("code", "too_long", f"code has {len(text)} characters; the maximum is {MAX_CODE}")
+            Problem(
+                "code", "too_long", f"code has {len(text)} characters; the maximum is {MAX_CODE}"
+            )
         )
         return None
     reason = _bad_text(text)
@@ -138,7 +140,11 @@ def _is_active(value: Any, problems: list[Problem]) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
     problems.append(
-        Problem("isActive", "invalid_type", f"isActive must be true, false or null, not {type_name(value)}")
+        Problem(
+            "isActive",
+            "invalid_type",
+            f"isActive must be true, false or null, not {type_name(value)}",
+        )
     )
     return None
 
@@ -171,7 +177,9 @@ def _gender(value: Any, problems: list[Problem]) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         problems.append(
-            Problem("gender", "invalid_type", f"gender must be an integer 0–3, not {type_name(value)}")
+            Problem(
+                "gender", "invalid_type", f"gender must be an integer 0–3, not {type_name(value)}"
+            )
         )
         return None
     if value not in GENDERS:
@@ -191,7 +199,11 @@ def _metadata(value: Any, problems: list[Problem]) -> str | None:
         return None
     if not isinstance(value, tuple):
         problems.append(
-            Problem("metadata", "invalid_type", f"metadata must be a JSON object, not {type_name(value)}")
+            Problem(
+                "metadata",
+                "invalid_type",
+                f"metadata must be a JSON object, not {type_name(value)}",
+            )
         )
         return None
     try:
@@ -205,7 +217,8 @@ def _metadata(value: Any, problems: list[Problem]) -> str | None:
             Problem(
                 "metadata",
                 "too_long",
-                f"metadata is {len(text)} characters as compact JSON; the maximum is {MAX_METADATA}",
+                f"metadata is {len(text)} characters as compact JSON; "
+                f"the maximum is {MAX_METADATA}",
             )
         )
         return None
@@ -218,7 +231,11 @@ def _location(name: str, value: Any, problems: list[Problem]) -> Sent:
     if isinstance(value, str):
         if len(value) > MAX_LOCATION:
             problems.append(
-                Problem(name, "too_long", f"{name} has {len(value)} characters; the maximum is {MAX_LOCATION}")
+                Problem(
+                    name,
+                    "too_long",
+                    f"{name} has {len(value)} characters; the maximum is {MAX_LOCATION}",
+                )
             )
             return OMITTED
         reason = _bad_text(value)
@@ -228,7 +245,9 @@ def _location(name: str, value: Any, problems: list[Problem]) -> Sent:
         return value
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**9:
         return value
-    problems.append(Problem(name, "invalid_type", f"{name} must be a string, not {type_name(value)}"))
+    problems.append(
+        Problem(name, "invalid_type", f"{name} must be a string, not {type_name(value)}")
+    )
     return OMITTED
 
 

@@ -107,7 +107,9 @@ class CustomerService:
         self.resolver = resolver
         self.clock = clock
 
-    def ingest(self, project: Project, objects: Sequence[tuple[tuple[str, Any], ...]]) -> list[Written]:
+    def ingest(
+        self, project: Project, objects: Sequence[tuple[tuple[str, Any], ...]]
+    ) -> list[Written]:
         """Create or update customers, all or none; raises :class:`Rejected`."""
         checked = [check(obj) for obj in objects]
         codes = [code for _, code, _ in checked if code is not None]
@@ -152,7 +154,9 @@ class CustomerService:
 
         return self.store.write_batch(project.id, codes, plan)
 
-    def get(self, project: Project, *, code: str | None = None, id: str | None = None) -> Customer | None:
+    def get(
+        self, project: Project, *, code: str | None = None, id: str | None = None
+    ) -> Customer | None:
         return self.store.get_customer(project.id, code=code, id=id)
 
     def delete(
@@ -168,5 +172,9 @@ class CustomerService:
     ) -> Resolution:
         """Resolve without storing anything (``GET /locations/resolve``)."""
         return self.resolver.resolve(
-            country, state, city, NO_LOCATION, reject_unresolved_city=project.reject_unresolved_cities
+            country,
+            state,
+            city,
+            NO_LOCATION,
+            reject_unresolved_city=project.reject_unresolved_cities,
         )

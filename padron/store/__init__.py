@@ -23,7 +23,9 @@ def open_store(url: str) -> Store:
         from padron.store.sqlite import SQLiteStore
 
         if not url.startswith("sqlite:///"):
-            raise BadDatabaseURL(f"{url!r}: write sqlite:///relative/path.db or sqlite:////abs/path.db")
+            raise BadDatabaseURL(
+                f"{url!r}: write sqlite:///relative/path.db or sqlite:////abs/path.db"
+            )
         parts = urlsplit(url)
         path = url[len("sqlite:///") :].split("?", 1)[0]
         if not path:

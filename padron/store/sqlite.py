@@ -10,10 +10,11 @@ processes (``padron serve --workers N``) wait for the file lock for up to
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -181,10 +182,8 @@ class _Writer(threading.Thread):
         try:
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            try:
+            with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
             for _, future in group:
                 future.set_exception(StoreError(f"the commit failed: {exc}"))
             return
@@ -291,7 +290,12 @@ class SQLiteStore:
         self._write(
             lambda c: c.execute(
                 f"INSERT INTO projects ({_PROJECT_COLUMNS}) VALUES (?,?,?,?)",
-                (project.id, project.name, project.created_at, int(project.reject_unresolved_cities)),
+                (
+                    project.id,
+                    project.name,
+                    project.created_at,
+                    int(project.reject_unresolved_cities),
+                ),
             )
         )
 
@@ -312,7 +316,10 @@ class SQLiteStore:
         return _project(rows[0]) if rows else None
 
     def list_projects(self) -> list[Project]:
-        return [_project(r) for r in self._read(f"SELECT {_PROJECT_COLUMNS} FROM projects ORDER BY name")]
+        return [
+            _project(r)
+            for r in self._read(f"SELECT {_PROJECT_COLUMNS} FROM projects ORDER BY name")
+        ]
 
     def add_key(self, key: ApiKey) -> None:
         self._write(
@@ -347,7 +354,8 @@ class SQLiteStore:
     def revoke_key(self, key_id: str, at: int) -> bool:
         def job(c: sqlite3.Connection) -> bool:
             cur = c.execute(
-                "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (at, key_id)
+                "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                (at, key_id),
             )
             return cur.rowcount == 1
 
@@ -361,7 +369,8 @@ class SQLiteStore:
         def job(c: sqlite3.Connection) -> R:
             marks = ",".join("?" * len(unique))
             rows = c.execute(
-                f"SELECT {_CUSTOMER_COLUMNS} FROM customers WHERE project_id = ? AND code IN ({marks})",
+                f"SELECT {_CUSTOMER_COLUMNS} FROM customers "
+                f"WHERE project_id = ? AND code IN ({marks})",
                 (project_id, *unique),
             ).fetchall()
             stored = {row[2]: _customer(row) for row in rows}

@@ -1,0 +1,5 @@
+import sys
+
+from padron.cli import main
+
+sys.exit(main())
