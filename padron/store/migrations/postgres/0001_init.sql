@@ -1,12 +1,15 @@
+-- Text that padron sorts or pages on is COLLATE "C": byte order of UTF-8, i.e.
+-- code point order, the order SQLite's BINARY collation gives, whatever the
+-- server's default collation is.
 CREATE TABLE projects (
     id TEXT PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
+    name TEXT COLLATE "C" NOT NULL UNIQUE,
     created_at BIGINT NOT NULL,
     reject_unresolved_cities BOOLEAN NOT NULL DEFAULT FALSE
 );
 
 CREATE TABLE api_keys (
-    id TEXT PRIMARY KEY,
+    id TEXT COLLATE "C" PRIMARY KEY,
     project_id TEXT NOT NULL REFERENCES projects (id),
     key_hash BYTEA NOT NULL UNIQUE,
     permissions TEXT NOT NULL,
@@ -17,7 +20,7 @@ CREATE TABLE api_keys (
 
 CREATE TABLE customers (
     project_id TEXT NOT NULL,
-    code TEXT NOT NULL,
+    code TEXT COLLATE "C" NOT NULL,
     id TEXT NOT NULL,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,

@@ -1,0 +1,436 @@
+"""The PostgreSQL store: psycopg 3 over a connection pool.
+
+A batch is one READ COMMITTED transaction in two round trips, both pipelined:
+
+1. ``BEGIN``; ``pg_advisory_xact_lock`` on a 64-bit hash of every
+   (project, code) of the batch, in ascending order; one
+   ``SELECT … WHERE project_id = $1 AND code = ANY($2)``.
+2. One ``INSERT … SELECT FROM unnest($arrays) ON CONFLICT … DO UPDATE`` of the
+   rows the plan returned; ``COMMIT``.
+
+The advisory locks serialise writers per code, including codes that have no
+row yet (which ``SELECT … FOR UPDATE`` could not lock), and because every
+writer takes them in the same order two batches never wait on each other in a
+cycle. The SELECT is a separate statement after the locks, so under READ
+COMMITTED it sees every write committed before the locks were granted: a
+read-modify-write never loses an update. A serialization failure or deadlock,
+which this scheme does not produce but a server configured otherwise might, is
+retried a bounded number of times. A write is acknowledged only after COMMIT
+returned. Every database error reaches the caller as :class:`StoreError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Final, TypeVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from padron.customers.model import ApiKey, Customer, Project
+from padron.store import migrations
+from padron.store.base import Plan, StoreError
+
+R = TypeVar("R")
+Conn = psycopg.Connection[tuple[Any, ...]]
+
+#: Connections per process unless the URL (``?pool_size=N``) or
+#: ``PADRON_PG_POOL_SIZE`` says otherwise.
+DEFAULT_POOL_SIZE: Final = 10
+POOL_SIZE_ENV: Final = "PADRON_PG_POOL_SIZE"
+#: Seconds a request waits for a free connection before it is answered 503.
+POOL_TIMEOUT: Final = 10.0
+#: Seconds to wait for the server when connecting (unless the URL sets it).
+CONNECT_TIMEOUT: Final = 10
+#: Attempts of one transaction on a serialization failure, a deadlock, or a
+#: pooled connection found dead before anything was written.
+MAX_ATTEMPTS: Final = 5
+#: The two-integer advisory lock held while migrating ("padr", "on"). The
+#: single-bigint locks of the customers live in another key space.
+MIGRATION_LOCK: Final = (0x70616472, 0x6F6E)
+
+_CUSTOMER_COLUMNS: Final = (
+    "id, project_id, code, created_at, updated_at, is_active, country, state, city, "
+    "year_born, gender, metadata"
+)
+_SELECT_BATCH: Final = (
+    f"SELECT {_CUSTOMER_COLUMNS} FROM customers WHERE project_id = %s AND code = ANY(%s::text[])"
+)
+# One statement for the whole batch: parallel arrays, one per column. On
+# conflict the id and created_at of the stored row stay, as in the SQLite store.
+_UPSERT: Final = (
+    f"INSERT INTO customers ({_CUSTOMER_COLUMNS}) "
+    "SELECT u.id, %s, u.code, u.created_at, u.updated_at, u.is_active, u.country, u.state, "
+    "u.city, u.year_born, u.gender, u.metadata FROM unnest("
+    "%s::text[], %s::text[], %s::bigint[], %s::bigint[], %s::boolean[], %s::text[], "
+    "%s::text[], %s::text[], %s::integer[], %s::smallint[], %s::text[]) "
+    "AS u (id, code, created_at, updated_at, is_active, country, state, city, year_born, "
+    "gender, metadata) "
+    "ON CONFLICT (project_id, code) DO UPDATE SET updated_at = excluded.updated_at, "
+    "is_active = excluded.is_active, country = excluded.country, state = excluded.state, "
+    "city = excluded.city, year_born = excluded.year_born, gender = excluded.gender, "
+    "metadata = excluded.metadata"
+)
+# unnest() yields the array in order, so the locks are taken in the order sent.
+_LOCK_CODES: Final = "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k"
+_BEGIN: Final = "BEGIN ISOLATION LEVEL READ COMMITTED"
+_PROJECT_COLUMNS: Final = "id, name, created_at, reject_unresolved_cities"
+_KEY_COLUMNS: Final = "id, project_id, key_hash, permissions, label, created_at, revoked_at"
+
+_RETRYABLE: Final = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)
+
+
+def lock_key(project_id: str, code: str) -> int:
+    """The advisory lock (a signed 64-bit integer) that guards one customer code.
+
+    A collision between two codes only makes their writers wait for each other.
+    """
+    text = f"{len(project_id)}:{project_id}:{code}".encode("utf-8", "surrogatepass")
+    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big", signed=True)
+
+
+def parse_url(url: str, environ: dict[str, str] | None = None) -> tuple[str, int]:
+    """Split padron's own options off a ``postgresql://`` URL: (conninfo, pool size).
+
+    ``pool_size`` in the query wins over ``PADRON_PG_POOL_SIZE``; the rest of the
+    URL goes to libpq unchanged.
+    """
+    env = os.environ if environ is None else environ
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    ours = [v for k, v in query if k == "pool_size"]
+    raw = ours[-1] if ours else env.get(POOL_SIZE_ENV, "")
+    size = DEFAULT_POOL_SIZE
+    if raw.strip():
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if size < 1:
+            raise ValueError(f"the PostgreSQL pool size must be a positive integer, not {raw!r}")
+    rest = [(k, v) for k, v in query if k != "pool_size"]
+    if not any(k == "connect_timeout" for k, _ in rest):
+        rest.append(("connect_timeout", str(CONNECT_TIMEOUT)))
+    conninfo = urlunsplit(parts._replace(query=urlencode(rest)))
+    return conninfo, size
+
+
+def _customer(row: Sequence[Any]) -> Customer:
+    return Customer(
+        id=row[0],
+        project_id=row[1],
+        code=row[2],
+        created_at=row[3],
+        updated_at=row[4],
+        is_active=row[5],
+        country=row[6],
+        state=row[7],
+        city=row[8],
+        year_born=row[9],
+        gender=row[10],
+        metadata=row[11],
+    )
+
+
+def upsert_params(project_id: str, rows: Sequence[Customer]) -> tuple[Any, ...]:
+    """The parameters of :data:`_UPSERT`: the project and one array per column."""
+    return (
+        project_id,
+        [c.id for c in rows],
+        [c.code for c in rows],
+        [c.created_at for c in rows],
+        [c.updated_at for c in rows],
+        [c.is_active for c in rows],
+        [c.country for c in rows],
+        [c.state for c in rows],
+        [c.city for c in rows],
+        [c.year_born for c in rows],
+        [c.gender for c in rows],
+        [c.metadata for c in rows],
+    )
+
+
+def _project(row: Sequence[Any]) -> Project:
+    return Project(id=row[0], name=row[1], created_at=row[2], reject_unresolved_cities=row[3])
+
+
+def _key(row: Sequence[Any]) -> ApiKey:
+    return ApiKey(
+        id=row[0],
+        project_id=row[1],
+        key_hash=bytes(row[2]),
+        permissions=tuple(p for p in row[3].split(",") if p),
+        label=row[4],
+        created_at=row[5],
+        revoked_at=row[6],
+    )
+
+
+def _where(code: str | None, id: str | None) -> tuple[str, str]:
+    if code is not None and id is None:
+        return "code", code
+    if id is not None and code is None:
+        return "id", id
+    raise ValueError("give exactly one of code and id")
+
+
+class _Attempt:
+    """One try of a transaction; ``writing`` is set once a write may have reached
+    the server, after which a lost connection is not retried (its outcome is
+    unknown, so it is reported, not guessed)."""
+
+    __slots__ = ("conn", "writing")
+
+    def __init__(self, conn: Conn) -> None:
+        self.conn = conn
+        self.writing = False
+
+
+class PostgresStore:
+    """A :class:`padron.store.base.Store` over one PostgreSQL database."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        conninfo, self.pool_size = parse_url(url)
+        self._migrate(conninfo)
+        self._pool: ConnectionPool[Conn] = ConnectionPool(
+            conninfo,
+            min_size=1,
+            max_size=self.pool_size,
+            kwargs={"autocommit": True},
+            open=True,
+            name="padron",
+            timeout=POOL_TIMEOUT,
+        )
+
+    # connections and transactions
+
+    @staticmethod
+    def _migrate(conninfo: str) -> None:
+        """Apply the pending migrations, one process at a time (advisory lock)."""
+        try:
+            with psycopg.connect(conninfo, autocommit=True) as conn, conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", MIGRATION_LOCK)
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS padron_migrations "
+                    "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+                )
+                applied = {row[0] for row in conn.execute("SELECT version FROM padron_migrations")}
+                for m in migrations.pending("postgres", applied):
+                    for statement in migrations.split_statements(m.sql):
+                        conn.execute(statement)
+                    conn.execute(
+                        "INSERT INTO padron_migrations VALUES "
+                        "(%s, %s, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'))",
+                        (m.version, m.name),
+                    )
+        except psycopg.Error as exc:
+            raise StoreError(f"PostgreSQL: {exc}") from exc
+
+    def _run(self, work: Callable[[_Attempt], R]) -> R:
+        """Run ``work`` on a pooled connection; retry what is safe to retry;
+        turn every database error into :class:`StoreError`. Exceptions of the
+        caller's own (a plan's) pass through unchanged, after the rollback."""
+        attempt = 0
+        delay = 0.002
+        while True:
+            attempt += 1
+            tries: _Attempt | None = None
+            try:
+                with self._pool.connection() as conn:
+                    tries = _Attempt(conn)
+                    # On any exception the pool's context manager rolls back.
+                    return work(tries)
+            except PoolTimeout as exc:
+                raise StoreError(f"no PostgreSQL connection available: {exc}") from exc
+            except _RETRYABLE as exc:
+                if attempt >= MAX_ATTEMPTS:
+                    raise StoreError(f"PostgreSQL: {exc} (after {attempt} attempts)") from exc
+            except psycopg.OperationalError as exc:
+                dead = tries is not None and tries.conn.closed
+                if not dead or tries is None or tries.writing or attempt >= MAX_ATTEMPTS:
+                    raise StoreError(f"PostgreSQL: {exc}") from exc
+            except psycopg.Error as exc:
+                raise StoreError(f"PostgreSQL: {exc}") from exc
+            time.sleep(delay * random.uniform(0.5, 1.5))
+            delay *= 2
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._run(lambda a: a.conn.execute(sql, params).fetchall())
+
+    def _write(self, sql: str, params: Sequence[Any]) -> int:
+        """One autocommitted statement; returns its row count."""
+
+        def work(a: _Attempt) -> int:
+            a.writing = True
+            return a.conn.execute(sql, params).rowcount
+
+        return self._run(work)
+
+    def schema_version(self) -> int:
+        return int(self._read("SELECT max(version) FROM padron_migrations")[0][0])
+
+    def close(self) -> None:
+        self._pool.close()
+
+    # projects and keys
+
+    def create_project(self, project: Project) -> None:
+        self._write(
+            f"INSERT INTO projects ({_PROJECT_COLUMNS}) VALUES (%s, %s, %s, %s)",
+            (project.id, project.name, project.created_at, project.reject_unresolved_cities),
+        )
+
+    def update_project(self, project: Project) -> None:
+        self._write(
+            "UPDATE projects SET name = %s, reject_unresolved_cities = %s WHERE id = %s",
+            (project.name, project.reject_unresolved_cities, project.id),
+        )
+
+    def project_by_id(self, project_id: str) -> Project | None:
+        rows = self._read(f"SELECT {_PROJECT_COLUMNS} FROM projects WHERE id = %s", (project_id,))
+        return _project(rows[0]) if rows else None
+
+    def project_by_name(self, name: str) -> Project | None:
+        rows = self._read(f"SELECT {_PROJECT_COLUMNS} FROM projects WHERE name = %s", (name,))
+        return _project(rows[0]) if rows else None
+
+    def list_projects(self) -> list[Project]:
+        rows = self._read(f"SELECT {_PROJECT_COLUMNS} FROM projects ORDER BY name")
+        return [_project(r) for r in rows]
+
+    def add_key(self, key: ApiKey) -> None:
+        self._write(
+            f"INSERT INTO api_keys ({_KEY_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            (
+                key.id,
+                key.project_id,
+                key.key_hash,
+                ",".join(key.permissions),
+                key.label,
+                key.created_at,
+                key.revoked_at,
+            ),
+        )
+
+    def key_by_hash(self, key_hash: bytes) -> ApiKey | None:
+        rows = self._read(f"SELECT {_KEY_COLUMNS} FROM api_keys WHERE key_hash = %s", (key_hash,))
+        return _key(rows[0]) if rows else None
+
+    def list_keys(self, project_id: str | None = None) -> list[ApiKey]:
+        if project_id is None:
+            rows = self._read(f"SELECT {_KEY_COLUMNS} FROM api_keys ORDER BY created_at, id")
+        else:
+            rows = self._read(
+                f"SELECT {_KEY_COLUMNS} FROM api_keys WHERE project_id = %s "
+                "ORDER BY created_at, id",
+                (project_id,),
+            )
+        return [_key(r) for r in rows]
+
+    def revoke_key(self, key_id: str, at: int) -> bool:
+        return (
+            self._write(
+                "UPDATE api_keys SET revoked_at = %s WHERE id = %s AND revoked_at IS NULL",
+                (at, key_id),
+            )
+            == 1
+        )
+
+    # customers
+
+    def write_batch(self, project_id: str, codes: Sequence[str], plan: Plan[R]) -> R:
+        unique = list(dict.fromkeys(codes))
+        keys = sorted({lock_key(project_id, code) for code in unique})
+
+        def work(a: _Attempt) -> R:
+            conn = a.conn
+            with conn.pipeline():
+                conn.execute(_BEGIN)
+                if keys:
+                    conn.execute(_LOCK_CODES, (keys,))
+                found = conn.execute(_SELECT_BATCH, (project_id, unique)) if unique else None
+            stored = {row[2]: _customer(row) for row in found.fetchall()} if found else {}
+            to_write, result = plan(stored)
+            # The same code twice: the last one wins, as it would row by row.
+            rows = list({c.code: c for c in to_write}.values())
+            a.writing = True
+            with conn.pipeline():
+                if rows:
+                    conn.execute(_UPSERT, upsert_params(project_id, rows))
+                conn.execute("COMMIT")
+            return result
+
+        return self._run(work)
+
+    def get_customer(
+        self, project_id: str, *, code: str | None = None, id: str | None = None
+    ) -> Customer | None:
+        column, value = _where(code, id)
+        rows = self._read(
+            f"SELECT {_CUSTOMER_COLUMNS} FROM customers WHERE project_id = %s AND {column} = %s",
+            (project_id, value),
+        )
+        return _customer(rows[0]) if rows else None
+
+    def delete_customer(
+        self, project_id: str, *, code: str | None = None, id: str | None = None
+    ) -> Customer | None:
+        column, value = _where(code, id)
+
+        def work(a: _Attempt) -> Customer | None:
+            conn = a.conn
+            if code is not None:
+                target = code
+            else:
+                # The lock guards the code: learn it first (an id never changes code).
+                with conn.pipeline():
+                    conn.execute(_BEGIN)
+                    found = conn.execute(
+                        "SELECT code FROM customers WHERE project_id = %s AND id = %s",
+                        (project_id, value),
+                    )
+                row = found.fetchone()
+                if row is None:
+                    conn.execute("COMMIT")
+                    return None
+                target = row[0]
+            a.writing = True
+            with conn.pipeline():
+                if code is not None:
+                    conn.execute(_BEGIN)
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key(project_id, target),))
+                deleted = conn.execute(
+                    f"DELETE FROM customers WHERE project_id = %s AND {column} = %s "
+                    f"RETURNING {_CUSTOMER_COLUMNS}",
+                    (project_id, value),
+                )
+                conn.execute("COMMIT")
+            rows = deleted.fetchall()
+            return _customer(rows[0]) if rows else None
+
+        return self._run(work)
+
+    def iter_customers(self, project_id: str, batch_size: int = 1000) -> Iterator[list[Customer]]:
+        after = ""
+        while True:
+            rows = self._read(
+                f"SELECT {_CUSTOMER_COLUMNS} FROM customers WHERE project_id = %s AND code > %s "
+                "ORDER BY code LIMIT %s",
+                (project_id, after, batch_size),
+            )
+            if not rows:
+                return
+            batch = [_customer(r) for r in rows]
+            yield batch
+            after = batch[-1].code
+
+    def count_customers(self, project_id: str) -> int:
+        rows = self._read("SELECT count(*) FROM customers WHERE project_id = %s", (project_id,))
+        return int(rows[0][0])
