@@ -74,29 +74,33 @@ def merge(
 ) -> tuple[Customer, str]:
     """Apply a patch: omitted fields keep their value, null removes it,
     ``isActive: null`` means true. Returns the customer and the outcome."""
-    base = current or Customer(
-        id=new_id("cus"), project_id=project_id, code=patch.code, created_at=at, updated_at=at
-    )
-    changes: dict[str, Any] = {}
     values = patch.values
-    if "isActive" in values:
-        changes["is_active"] = True if values["isActive"] is None else values["isActive"]
-    if "yearBorn" in values:
-        changes["year_born"] = values["yearBorn"]
-    if "gender" in values:
-        changes["gender"] = values["gender"]
-    if "metadata" in values:
-        changes["metadata"] = values["metadata"]
-    if location is not None:
-        changes["country"] = location.country
-        changes["state"] = location.state
-        changes["city"] = location.city
-    merged = dataclasses.replace(base, **changes) if changes else base
+    old = current or _BLANK
+    # Built field by field rather than with dataclasses.replace: this runs for
+    # every customer of every batch.
+    is_active = values.get("isActive", old.is_active)
+    merged = Customer(
+        id=current.id if current is not None else new_id("cus"),
+        project_id=project_id,
+        code=patch.code,
+        created_at=current.created_at if current is not None else at,
+        updated_at=at,
+        is_active=True if is_active is None else is_active,
+        country=old.country if location is None else location.country,
+        state=old.state if location is None else location.state,
+        city=old.city if location is None else location.city,
+        year_born=values.get("yearBorn", old.year_born),
+        gender=values.get("gender", old.gender),
+        metadata=values.get("metadata", old.metadata),
+    )
     if current is None:
         return merged, "created"
     if merged.same_payload(current):
         return current, "unchanged"
-    return dataclasses.replace(merged, updated_at=at), "updated"
+    return merged, "updated"
+
+
+_BLANK = Customer(id="", project_id="", code="", created_at=0, updated_at=0)
 
 
 class CustomerService:
