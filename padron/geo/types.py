@@ -1,0 +1,85 @@
+"""The resolver's interface: what goes in, what comes out.
+
+The customer domain and the HTTP layer only ever see these types; how the
+place index is built and searched stays inside ``padron.geo``.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Final, Literal
+
+Field = Literal["country", "state", "city"]
+
+
+class _Omitted(enum.Enum):
+    OMITTED = "OMITTED"
+
+    def __repr__(self) -> str:
+        return "OMITTED"
+
+
+#: A location field that the client did not send at all (as opposed to ``None``:
+#: sent as JSON ``null``, which clears the field).
+OMITTED: Final = _Omitted.OMITTED
+
+#: What a client may send for one location field: omitted, null, a string, or
+#: (for numeric country codes and FIPS codes) an integer.
+Sent = _Omitted | None | str | int
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One place of the index, as shown to clients in candidates and suggestions."""
+
+    id: str  # alpha-3, ISO 3166-2 code or Wikidata id
+    name: str  # English name
+    country: str | None  # alpha-3 of the country (the country itself for a country)
+    state: str | None  # ISO 3166-2 code of the state (None for countries and states)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    field: Field
+    code: Literal["invalid_type", "invalid_value", "not_found", "ambiguous", "inconsistent"]
+    description: str
+    candidates: tuple[Place, ...] = ()  # for "ambiguous": up to 10, most prominent first
+    suggestions: tuple[Place, ...] = ()  # for "not_found": up to 5 close names
+
+
+@dataclass(frozen=True, slots=True)
+class Warning:
+    field: Field
+    code: str  # "unresolved", "prominence", "state_mismatch", ...
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredLocation:
+    """The canonical location already stored for a customer (the context of a
+    partial update). A city that no data knows is stored as sent."""
+
+    country: str | None = None
+    state: str | None = None
+    city: str | None = None
+
+
+NO_LOCATION: Final = StoredLocation()
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The outcome for one customer: the three canonical values to store (the
+    omitted fields' stored values carried over, implied parents filled in), or
+    the errors that reject the customer. Warnings never reject."""
+
+    country: str | None
+    state: str | None
+    city: str | None
+    errors: tuple[FieldError, ...] = ()
+    warnings: tuple[Warning, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
