@@ -10,6 +10,7 @@ Place data in padron's location index:
   (CC BY 4.0), https://creativecommons.org/licenses/by/4.0/ . Populations and
   alternate names.
 - pycountry (ISO 3166 codes and names, with translations from Debian's
-  iso-codes project): GNU Lesser General Public License 2.1.
+  iso-codes project): GNU Lesser General Public License 2.1
+  (LGPL 2.1).
 - Wikidata identifiers: Creative Commons CC0 1.0 (public domain dedication).
 """

@@ -21,7 +21,7 @@ from padron.geo import sources
 from padron.geo.fold import fold, words
 
 #: Bump when the layout of the index changes.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 
 _JOIN_KM = 15.0  # a GeoNames place joins a reference city of the same name within this distance
 _CODE_LIKE = re.compile(r"^[A-Z0-9]{1,4}$")  # GeoNames alternates that are codes (IATA, ...)

@@ -62,7 +62,7 @@ def _words(text: str) -> list[str]:
             char = " "
             previous = 0
         kept.append(char)
-    return unicodedata.normalize("NFC", "".join(kept)).translate(_LETTERS).split()
+    return unicodedata.normalize("NFC", "".join(kept)).casefold().translate(_LETTERS).split()
 
 
 def words(text: str) -> tuple[str, ...]:

@@ -49,6 +49,7 @@ class States:
     names: dict[str, tuple[int, ...]]
     other_names: dict[str, tuple[int, ...]]
     fips_countries: dict[str, str]
+    weight: list[int]  # total population of the state's known cities: its prominence
 
     def within(self, state: int, scope: int) -> bool:
         """Whether ``state`` is ``scope`` or lies inside it."""
@@ -139,6 +140,15 @@ def load_index(path: Path) -> Index:
         codes=s["codes"], parts=s["parts"],
         parts_anywhere={k: tuple(dict.fromkeys(v)) for k, v in anywhere.items()},
         fips=s["fips"], qid=s["qid"], names=s["names"], other_names=s["other_names"],
-        fips_countries=s["fips_countries"],
+        fips_countries=s["fips_countries"], weight=[0] * len(s["code"]),
     )
-    return Index(countries, states, Cities(raw["cities"]), raw["versions"])
+    cities = Cities(raw["cities"])
+    weight = states.weight
+    for st, population in zip(cities.state, cities.population, strict=True):
+        if st != NO_STATE:
+            weight[st] += population
+    for j in range(len(weight) - 1, -1, -1):  # parents after children: add up
+        parent = states.parent[j]
+        if parent >= 0:
+            weight[parent] += weight[j]
+    return Index(countries, states, cities, raw["versions"])

@@ -329,6 +329,7 @@ class Resolver:
         if len(matches) == 1:
             return _Found(matches[0])
         if matches:
+            matches.sort(key=lambda j: (-s.weight[j], s.code[j]))
             return _Found(error=self._ambiguous(
                 "state", text, [self._state_place(j) for j in matches],
                 hint="send the country" if country is None else "send the ISO 3166-2 code"))

@@ -1,0 +1,31 @@
+from pathlib import Path
+
+from padron.geo import build_index, index_path, open_resolver
+from padron.geo.sources import package_versions
+
+
+def test_index_file_is_keyed_by_package_versions(data_dir: Path) -> None:
+    name = index_path(data_dir).name
+    for package, version in package_versions().items():
+        assert f"{package}-{version}" in name
+
+
+def test_open_resolver_loads_the_existing_index_without_building(
+        data_dir: Path, resolver: object) -> None:
+    messages: list[str] = []
+    open_resolver(data_dir, build_if_missing=False, log=messages.append)
+    assert messages == []
+
+
+def test_missing_index_is_an_error_when_building_is_off(tmp_path: Path) -> None:
+    try:
+        open_resolver(tmp_path, build_if_missing=False)
+    except FileNotFoundError as e:
+        assert "padron geo build" in str(e)
+    else:
+        raise AssertionError("expected FileNotFoundError")
+
+
+def test_build_index_returns_the_index_path(data_dir: Path, resolver: object) -> None:
+    assert index_path(data_dir).exists()
+    assert callable(build_index)
