@@ -180,6 +180,14 @@ def _where(code: str | None, id: str | None) -> tuple[str, str]:
     raise ValueError("give exactly one of code and id")
 
 
+class _PlanFailed(Exception):
+    """Carries a plan's exception through the retry loop untouched, so that even
+    a psycopg error raised by a plan is re-raised as is, never retried."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
 class _Attempt:
     """One try of a transaction; ``writing`` is set once a write may have reached
     the server, after which a lost connection is not retried (its outcome is
@@ -239,6 +247,7 @@ class PostgresStore:
         caller's own (a plan's) pass through unchanged, after the rollback."""
         attempt = 0
         delay = 0.002
+        plan_error: Exception
         while True:
             attempt += 1
             tries: _Attempt | None = None
@@ -247,6 +256,9 @@ class PostgresStore:
                     tries = _Attempt(conn)
                     # On any exception the pool's context manager rolls back.
                     return work(tries)
+            except _PlanFailed as failed:
+                plan_error = failed.error
+                break
             except PoolTimeout as exc:
                 raise StoreError(f"no PostgreSQL connection available: {exc}") from exc
             except _RETRYABLE as exc:
@@ -258,8 +270,13 @@ class PostgresStore:
                     raise StoreError(f"PostgreSQL: {exc}") from exc
             except psycopg.Error as exc:
                 raise StoreError(f"PostgreSQL: {exc}") from exc
+            except UnicodeEncodeError as exc:  # text the driver cannot send (a lone surrogate)
+                raise StoreError(f"PostgreSQL: cannot send the text: {exc}") from exc
             time.sleep(delay * random.uniform(0.5, 1.5))
             delay *= 2
+        # Raised here, outside the handler, so that the plan's exception keeps
+        # its own cause and context.
+        raise plan_error
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self._run(lambda a: a.conn.execute(sql, params).fetchall())
@@ -357,7 +374,10 @@ class PostgresStore:
                     conn.execute(_LOCK_CODES, (keys,))
                 found = conn.execute(_SELECT_BATCH, (project_id, unique)) if unique else None
             stored = {row[2]: _customer(row) for row in found.fetchall()} if found else {}
-            to_write, result = plan(stored)
+            try:
+                to_write, result = plan(stored)
+            except Exception as exc:
+                raise _PlanFailed(exc) from exc
             # The same code twice: the last one wins, as it would row by row.
             rows = list({c.code: c for c in to_write}.values())
             a.writing = True
