@@ -1,0 +1,225 @@
+"""The client: ``Client(base_url, key)`` and its ``customers``, ``locations`` and ``status``."""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import Any, Final, overload
+
+import msgspec
+
+from padron.client._errors import PadronError
+from padron.client._models import Customer, IngestResult, Location, Status
+from padron.client._transport import USER_AGENT, Transport
+
+MAX_BATCH: Final = 100
+API_VERSION: Final = "1"
+_encode: Final = msgspec.json.Encoder().encode
+
+
+def _body(value: Any) -> bytes:
+    try:
+        return _encode(value)
+    except (msgspec.EncodeError, TypeError) as exc:
+        raise TypeError(f"the customer cannot be sent as JSON: {exc}") from None
+
+
+def _lookup(code: str | None, id: str | None) -> dict[str, str]:
+    if (code is None) == (id is None):
+        raise TypeError("give exactly one of code= and id=")
+    return {"code": code} if code is not None else {"id": id}  # type: ignore[dict-item]
+
+
+class Client:
+    """A padron server (or any server of the Biteral API v1 customers endpoints).
+
+    ``retries`` is how many times a request is tried again after a 429/503 or a
+    failed connection (see :mod:`padron.client._transport` for which requests);
+    ``backoff`` is the first wait in seconds when the server gives no
+    ``Retry-After``, doubling each time up to ``max_wait``. A ``Retry-After``
+    over ``max_wait`` is not waited for: the error is raised.
+
+    The client keeps connections alive; close it (or use it as a context
+    manager) when done. It may be shared between threads.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        key: str,
+        *,
+        timeout: float = 30.0,
+        retries: int = 3,
+        backoff: float = 0.5,
+        max_wait: float = 60.0,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        if not key:
+            raise ValueError("an API key is required")
+        self.base_url = base_url
+        self._transport = Transport(
+            base_url,
+            {
+                "X-API-Key": key,
+                "X-API-Version": API_VERSION,
+                "Accept": "application/json",
+                "User-Agent": USER_AGENT,
+            },
+            timeout=timeout,
+            retries=retries,
+            backoff=backoff,
+            max_wait=max_wait,
+            ssl_context=ssl_context,
+        )
+        self.customers = Customers(self._transport)
+        self.locations = Locations(self._transport)
+
+    def status(self) -> Status:
+        """``GET /status``: the key's client id, project, permissions and the server's versions."""
+        return Status.from_json(self._transport.request("GET", "/status", idempotent=True).body)
+
+    def close(self) -> None:
+        self._transport.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class Customers:
+    def __init__(self, transport: Transport) -> None:
+        self._t = transport
+
+    @overload
+    def ingest(self, customers: Mapping[str, Any]) -> Customer: ...
+
+    @overload
+    def ingest(self, customers: Sequence[Mapping[str, Any]]) -> IngestResult: ...
+
+    def ingest(
+        self, customers: Mapping[str, Any] | Sequence[Mapping[str, Any]]
+    ) -> Customer | IngestResult:
+        """Create or update: one customer (a mapping) → the stored :class:`Customer`;
+        a list of 1 to 100 → an :class:`IngestResult`. Invalid customers raise
+        :class:`ValidationFailed` and nothing is written."""
+        if isinstance(customers, Mapping):
+            answer = self._t.request("POST", "/customers", body=_body(customers), idempotent=False)
+            return Customer.from_json(answer.body)
+        if isinstance(customers, str | bytes) or not isinstance(customers, Sequence):
+            raise TypeError("ingest takes a customer mapping or a list of them")
+        if not 1 <= len(customers) <= MAX_BATCH:
+            raise ValueError(
+                f"a batch holds 1 to {MAX_BATCH} customers, not {len(customers)}; "
+                "use customers.batch() for more"
+            )
+        body = _body(list(customers))
+        answer = self._t.request("POST", "/customers", body=body, idempotent=False)
+        return IngestResult.from_json(answer.body)
+
+    def get(self, *, code: str | None = None, id: str | None = None) -> Customer:
+        """The stored customer; :class:`NotFound` when there is none."""
+        answer = self._t.request("GET", "/customers", query=_lookup(code, id), idempotent=True)
+        return Customer.from_json(answer.body)
+
+    def delete(self, *, code: str | None = None, id: str | None = None) -> Customer:
+        """Delete and return the customer as it was (``deleted`` is True)."""
+        answer = self._t.request("DELETE", "/customers", query=_lookup(code, id), idempotent=True)
+        return Customer.from_json(answer.body)
+
+    def batch(self, size: int = MAX_BATCH) -> CustomerBatch:
+        """A session that sends customers in batches of ``size`` (at most 100)::
+
+        with client.customers.batch() as batch:
+            for row in rows:
+                batch.add(row)
+        print(batch.created, batch.updated, batch.unchanged)
+        """
+        return CustomerBatch(self, size)
+
+
+class CustomerBatch:
+    """Groups customers into batches: each ``size`` added are sent at once; the rest
+    when the ``with`` block ends (not when it ends with an exception) or on ``flush()``.
+
+    A batch the server refuses raises :class:`ValidationFailed` from the ``add``
+    or ``flush`` that sent it; nothing of that batch was written, and its
+    customers are in ``rejected_batch`` to fix and add again.
+    """
+
+    def __init__(self, customers: Customers, size: int = MAX_BATCH) -> None:
+        if not 1 <= size <= MAX_BATCH:
+            raise ValueError(f"a batch holds 1 to {MAX_BATCH} customers, not {size}")
+        self._customers = customers
+        self.size = size
+        self.pending: list[Mapping[str, Any]] = []
+        self.rejected_batch: list[Mapping[str, Any]] = []
+        self.results: list[IngestResult] = []
+        self.sent = 0
+        self.created = 0
+        self.updated = 0
+        self.unchanged = 0
+
+    def add(self, customer: Mapping[str, Any]) -> None:
+        if not isinstance(customer, Mapping):
+            raise TypeError("add takes one customer mapping")
+        self.pending.append(customer)
+        if len(self.pending) >= self.size:
+            self.flush()
+
+    def flush(self) -> IngestResult | None:
+        if not self.pending:
+            return None
+        batch, self.pending = self.pending, []
+        try:
+            result = self._customers.ingest(batch)
+        except PadronError:
+            self.rejected_batch = batch
+            raise
+        self.results.append(result)
+        self.sent += result.received
+        self.created += result.created
+        self.updated += result.updated
+        self.unchanged += result.unchanged
+        return result
+
+    def __enter__(self) -> CustomerBatch:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.flush()
+
+
+class Locations:
+    def __init__(self, transport: Transport) -> None:
+        self._t = transport
+
+    def resolve(
+        self,
+        *,
+        country: str | int | None = None,
+        state: str | int | None = None,
+        city: str | None = None,
+    ) -> Location:
+        """Resolve a location without storing anything; ambiguous or unknown places
+        raise :class:`ValidationFailed` with the candidates in the field errors."""
+        query = {
+            name: str(value)
+            for name, value in (("country", country), ("state", state), ("city", city))
+            if value is not None
+        }
+        answer = self._t.request("GET", "/locations/resolve", query=query, idempotent=True)
+        return Location.from_json(answer.body)

@@ -1,0 +1,15 @@
+"""Bulk import and export of customers from and to files (``padron import``/``export``)."""
+
+from padron.transfer.commands import register
+from padron.transfer.importer import Importer, ImportStopped, Summary
+from padron.transfer.sources import FileProblem, detect_format, open_source
+
+__all__ = [
+    "FileProblem",
+    "ImportStopped",
+    "Importer",
+    "Summary",
+    "detect_format",
+    "open_source",
+    "register",
+]
