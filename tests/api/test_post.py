@@ -304,7 +304,7 @@ def test_a_batch_with_an_invalid_customer_writes_nothing_and_lists_every_invalid
         {"code": "ok1"},
         {"code": "bad1", "gender": 7},
         {"code": "keep", "gender": 3},
-        {"yearBorn": 1},
+        {"gender": 1},
     ]
     r = api.post(body)
     assert r.status_code == 400
