@@ -80,6 +80,7 @@ class Resolver:
 
     def __init__(self, index: Index) -> None:
         self.index = index
+        self._memo: dict[tuple[object, ...], Resolution] = {}
         self._cached = lru_cache(maxsize=_CACHE_SIZE)(self._resolve)
         c = index.countries
         self._country_keys = sorted(set(c.names) | set(c.other_names))
@@ -89,12 +90,27 @@ class Resolver:
     def resolve(self, country: Sent, state: Sent, city: Sent,
                 stored: StoredLocation = NO_LOCATION, *,
                 reject_unresolved_city: bool = False) -> Resolution:
-        key = (country.__class__, country, state.__class__, state, city.__class__, city,
-               stored, reject_unresolved_city)
+        # The memo holds only keys of str/None/OMITTED values: such a key can never
+        # equal one holding 1, True or 1.0, which Python counts as equal to each other.
+        if stored is NO_LOCATION and not reject_unresolved_city:
+            key: tuple[object, ...] = (country, state, city)
+        else:
+            key = (country, state, city, stored, reject_unresolved_city)
         try:
-            return self._cached(key)
+            found = self._memo.get(key)
         except TypeError:  # an unhashable value (a list, a dict): not cached
             return self._resolve_values(country, state, city, stored, reject_unresolved_city)
+        if found is not None:
+            return found
+        if all(v is None or v is OMITTED or type(v) is str for v in (country, state, city)):
+            result = self._resolve_values(country, state, city, stored, reject_unresolved_city)
+            if len(self._memo) >= _CACHE_SIZE:
+                self._memo.clear()
+            self._memo[key] = result
+            return result
+        typed = (country.__class__, country, state.__class__, state, city.__class__, city,
+                 stored, reject_unresolved_city)
+        return self._cached(typed)
 
     def describe(self, field: Field, id: str) -> Place | None:
         """The place with this canonical id, or ``None`` when there is none."""

@@ -16,6 +16,10 @@ Field = Literal["country", "state", "city"]
 class _Omitted(enum.Enum):
     OMITTED = "OMITTED"
 
+    # Identity hash: Enum's own __hash__ runs Python code, and OMITTED is part of
+    # every key of the resolver's memo.
+    __hash__ = object.__hash__
+
     def __repr__(self) -> str:
         return "OMITTED"
 
