@@ -211,9 +211,12 @@ def _parser() -> argparse.ArgumentParser:
         func=cmd_geo_build
     )
 
-    sub.add_parser("about", help="version, data sources and their licences").set_defaults(
-        func=cmd_about
-    )
+    from padron.transfer.commands import register as register_transfer
+
+    register_transfer(sub, db)
+
+    about = sub.add_parser("about", help="version, data sources and their licences")
+    about.set_defaults(func=cmd_about)
     return parser
 
 
