@@ -85,6 +85,12 @@ def _bad_text(value: str) -> str | None:
     return None
 
 
+def printable(text: str) -> str:
+    """``text`` safe to echo in an answer: a lone surrogate (which no UTF-8 encoder
+    accepts) shown as its ``\\udxxx`` escape instead."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _to_plain(value: Any, path: str) -> Any:
     """A decoded JSON value (objects as tuples of pairs) as plain Python, rejecting
     duplicate keys, text that cannot be stored and non-finite numbers."""
@@ -158,7 +164,11 @@ def _year_born(value: Any, problems: list[Problem]) -> int | None:
     elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 9:
         year = int(value)
     else:
-        shown = f"'{value}'" if isinstance(value, str) and len(value) < 40 else type_name(value)
+        shown = (
+            f"'{printable(value)}'"
+            if isinstance(value, str) and len(value) < 40
+            else type_name(value)
+        )
         problems.append(
             Problem("yearBorn", "invalid_type", f"yearBorn must be an integer year, not {shown}")
         )
@@ -257,9 +267,11 @@ def check(obj: tuple[tuple[str, Any], ...]) -> tuple[Patch | None, str | None, l
     seen: dict[str, Any] = {}
     for key, value in obj:
         if key in seen:
-            problems.append(Problem(key, "invalid_value", f"{key!r} is sent twice in one customer"))
+            problems.append(
+                Problem(printable(key), "invalid_value", f"{key!r} is sent twice in one customer")
+            )
         elif key not in _KNOWN:
-            shown = key if len(key) <= 64 else key[:64] + "…"
+            shown = printable(key if len(key) <= 64 else key[:64] + "…")
             hint = next((k for k in FIELDS if k.lower() == key.lower()), None)
             problems.append(
                 Problem(

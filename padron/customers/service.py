@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from padron.customers.model import Customer, Project, Written
-from padron.customers.rules import Patch, Problem, check
+from padron.customers.rules import MAX_CODE, Patch, Problem, _bad_text, check
 from padron.geo.types import NO_LOCATION, FieldError, Place, Resolution, Sent, StoredLocation
 from padron.geo.types import Field as GeoField
 from padron.ids import new_id, now
@@ -57,6 +57,12 @@ def problem_from(error: FieldError) -> Problem:
     if error.suggestions:
         extra["suggestions"] = [dataclasses.asdict(p) for p in error.suggestions]
     return Problem(error.field, error.code, error.description, extra or None)
+
+
+def _storable(text: str | None) -> bool:
+    """Whether a code or id could be stored at all: a query for one that cannot
+    (PostgreSQL refuses a NUL in text outright) is simply not found."""
+    return text is None or (len(text) <= MAX_CODE and _bad_text(text) is None)
 
 
 def _stored_location(customer: Customer | None) -> StoredLocation:
@@ -161,11 +167,15 @@ class CustomerService:
     def get(
         self, project: Project, *, code: str | None = None, id: str | None = None
     ) -> Customer | None:
+        if not _storable(code if code is not None else id):
+            return None  # no customer can have it (a NUL, a lone surrogate): not found
         return self.store.get_customer(project.id, code=code, id=id)
 
     def delete(
         self, project: Project, *, code: str | None = None, id: str | None = None
     ) -> Customer | None:
+        if not _storable(code if code is not None else id):
+            return None
         return self.store.delete_customer(project.id, code=code, id=id)
 
     def export(self, project: Project, batch_size: int = 1000) -> Iterator[list[Customer]]:
