@@ -244,14 +244,14 @@ def test_retries_run_out() -> None:
 
 
 def test_connection_errors_retry_only_idempotent_requests() -> None:
-    srv, client, slept = scripted_client([None, (200, {}, CUSTOMER)])
+    srv, client, _slept = scripted_client([None, (200, {}, CUSTOMER)])
     try:
         assert client.customers.get(code="c").id == "cus_x"  # GET: retried
         assert len(srv.seen) == 2
     finally:
         client.close()
         srv.close()
-    srv, client, slept = scripted_client([None, (200, {}, CUSTOMER)])
+    srv, client, _ = scripted_client([None, (200, {}, CUSTOMER)])
     try:
         with pytest.raises(TransportError, match="may or may not"):
             client.customers.ingest({"code": "c"})  # POST: not retried

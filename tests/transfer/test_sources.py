@@ -13,7 +13,7 @@ from padron.transfer.sources import FileProblem, detect_format, open_source
 
 def problem(path: Path, **kw: str) -> str:
     with pytest.raises(FileProblem) as caught:
-        open_source(path, detect_format(path, None), **kw)  # type: ignore[arg-type]
+        open_source(path, detect_format(path, None), **kw)
     return str(caught.value)
 
 
@@ -47,11 +47,11 @@ def test_empty_file_and_missing_header(tmp_path: Path) -> None:
     data.write_text("C001,true,ES\nC002,false,FR\n")
     source = open_source(data, "csv")
     with pytest.raises(FileProblem, match="row 1 must be the header"):
-        plan_columns(data, source.columns, {})
+        plan_columns(data, source.columns or [], {})
     typo = tmp_path / "typo.csv"
     typo.write_text("code,yearborn\nC1,1990\n")
     with pytest.raises(FileProblem, match="did you mean 'yearBorn'"):
-        plan_columns(typo, open_source(typo, "csv").columns, {})
+        plan_columns(typo, open_source(typo, "csv").columns or [], {})
     assert plan_columns(typo, ["code", "yearborn"], parse_map(["yearborn=yearBorn"])).fields == {
         "code": "code",
         "yearborn": "yearBorn",
@@ -121,5 +121,5 @@ def test_unreadable_xlsx_and_old_formats(tmp_path: Path) -> None:
     assert "not a readable .xlsx" in problem(fake)
     old = tmp_path / "old.xls"
     old.write_bytes(b"\xd0\xcf")
-    with pytest.raises(FileProblem, match="save the sheet as .xlsx"):
+    with pytest.raises(FileProblem, match=r"save the sheet as \.xlsx"):
         detect_format(old, None)
