@@ -235,7 +235,10 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
         assert isinstance(exc, HTTPException)
         if exc.status_code == 405:
             return error(
-                405, "method_not_allowed", f"{request.method} is not allowed on {request.url.path}"
+                405,
+                "method_not_allowed",
+                f"{request.method} is not allowed on {request.url.path}",
+                headers=exc.headers,
             )
         if exc.status_code == 404:
             return error(404, "not_found", f"no such endpoint: {request.url.path[:200]}")
@@ -262,10 +265,16 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
             if close_runtime:
                 runtime.close()
 
+    by_method = {"POST": post_customers, "GET": get_customer, "DELETE": delete_customer}
+
+    async def customers_endpoint(request: Request) -> Response:
+        # One route for the three methods, so that a 405 names them all in Allow.
+        # (HEAD is answered as GET, as Starlette does for every GET route.)
+        method = "GET" if request.method == "HEAD" else request.method
+        return await by_method[method](request)
+
     routes = [
-        Route("/customers", post_customers, methods=["POST"]),
-        Route("/customers", get_customer, methods=["GET"]),
-        Route("/customers", delete_customer, methods=["DELETE"]),
+        Route("/customers", customers_endpoint, methods=list(by_method)),
         Route("/status", status, methods=["GET"]),
         Route("/locations/resolve", resolve_location, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),

@@ -145,6 +145,9 @@ def test_each_endpoint_needs_its_permission(
 def test_other_methods_are_405_and_unknown_paths_404(api: Api) -> None:
     r = api.client.put("/customers", headers=api.headers)
     assert r.status_code == 405 and r.json()["payload"]["code"] == "method_not_allowed"
+    assert set(r.headers["allow"].replace(" ", "").split(",")) == {"GET", "POST", "DELETE", "HEAD"}
+    head = api.client.head("/customers", params={"code": "none"}, headers=api.headers)
+    assert head.status_code == 404
     r = api.client.get("/nothing-here", headers=api.headers)
     assert r.status_code == 404 and r.json()["payload"]["code"] == "not_found"
 
