@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from datetime import UTC, datetime
+from functools import lru_cache
 
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _ID_LENGTH = 14
@@ -15,12 +17,19 @@ _TO_BASE62 = bytes(ord(_BASE62[b % 62]) for b in range(248)) + bytes(8)
 _DROP = bytes(range(248, 256))
 
 
+_pool = b""
+_pool_lock = threading.Lock()
+
+
 def new_id(prefix: str) -> str:
     """``prefix`` + ``_`` + 14 random base62 characters (about 83 bits)."""
-    chars = b""
-    while len(chars) < _ID_LENGTH:
-        chars += os.urandom(24).translate(_TO_BASE62, _DROP)
-    return prefix + "_" + chars[:_ID_LENGTH].decode("ascii")
+    global _pool
+    # One os.urandom call per few hundred ids rather than one per id.
+    with _pool_lock:
+        while len(_pool) < _ID_LENGTH:
+            _pool += os.urandom(4096).translate(_TO_BASE62, _DROP)
+        chars, _pool = _pool[:_ID_LENGTH], _pool[_ID_LENGTH:]
+    return prefix + "_" + chars.decode("ascii")
 
 
 def is_id(value: str, prefix: str) -> bool:
@@ -37,10 +46,23 @@ def now() -> int:
     return int(time.time())
 
 
+@lru_cache(maxsize=4096)
 def iso(ts: int) -> str:
-    """``2025-11-14T18:27:46+00:00``."""
+    """``2025-11-14T18:27:46+00:00``. Cached: the customers of a batch share
+    their timestamps, and every answer formats two per customer."""
     return datetime.fromtimestamp(ts, UTC).isoformat()
 
 
+_year: tuple[int, float] = (0, 0.0)  # (the current year, until when it holds)
+
+
 def current_year() -> int:
-    return datetime.now(UTC).year
+    """The current UTC year, recomputed at most once a minute (it is asked for
+    every customer that carries a yearBorn)."""
+    global _year
+    year, until = _year
+    moment = time.monotonic()
+    if moment >= until:
+        year = datetime.now(UTC).year
+        _year = (year, moment + 60.0)
+    return year

@@ -74,13 +74,22 @@ def type_name(value: Any) -> str:
     return "an array"
 
 
-def _bad_text(value: str) -> str | None:
-    """Why a string cannot be stored, or None when it can."""
-    if "\x00" in value:
-        return "contains a NUL character"
+def _has_lone_surrogate(value: str) -> bool:
+    # An ASCII string (isascii() is a flag lookup) cannot hold one: most skip the encode.
+    if value.isascii():
+        return False
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _bad_text(value: str) -> str | None:
+    """Why a string cannot be stored in a text column, or None when it can."""
+    if "\x00" in value:
+        return "contains a NUL character"
+    if _has_lone_surrogate(value):
         return "contains a lone surrogate (not valid Unicode)"
     return None
 
@@ -91,27 +100,62 @@ def printable(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def _to_plain(value: Any, path: str) -> Any:
-    """A decoded JSON value (objects as tuples of pairs) as plain Python, rejecting
-    duplicate keys, text that cannot be stored and non-finite numbers."""
-    if isinstance(value, tuple):
+class _Unstorable(Exception):
+    """A part of a metadata document that JSON cannot carry; ``path`` is filled
+    in on the way out, so that the common, valid case builds no path strings."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.path: list[str] = []
+
+    def describe(self, root: str) -> str:
+        return f"{root}{''.join(reversed(self.path))} {self.reason}"
+
+
+_LONE_SURROGATE: Final = "contains a lone surrogate (not valid Unicode)"
+
+
+def _to_plain(value: Any) -> Any:
+    """A decoded JSON value (objects as tuples of pairs) as plain Python, refusing
+    duplicate keys, lone surrogates and non-finite numbers. NUL characters are
+    fine here: metadata is stored as JSON text, where they are escaped."""
+    kind = type(value)
+    if kind is tuple:
         out: dict[str, Any] = {}
         for key, item in value:
             if key in out:
-                raise ValueError(f"{path} has the key {key!r} twice")
-            reason = _bad_text(key)
-            if reason:
-                raise ValueError(f"a key in {path} {reason}")
-            out[key] = _to_plain(item, f"{path}.{key}")
+                raise _Unstorable(f"has the key {printable(key)!r} twice")
+            if _has_lone_surrogate(key):
+                raise _Unstorable(f"has a key that {_LONE_SURROGATE}")
+            item_kind = type(item)
+            if item_kind is str or item_kind is int or item_kind is bool or item is None:
+                if item_kind is str and _has_lone_surrogate(item):
+                    error = _Unstorable(_LONE_SURROGATE)
+                    error.path.append(f".{printable(key)}")
+                    raise error
+                out[key] = item
+                continue
+            try:
+                out[key] = _to_plain(item)
+            except _Unstorable as error:
+                error.path.append(f".{printable(key)}")
+                raise
         return out
-    if isinstance(value, list):
-        return [_to_plain(item, f"{path}[{i}]") for i, item in enumerate(value)]
-    if isinstance(value, str):
-        reason = _bad_text(value)
-        if reason:
-            raise ValueError(f"{path} {reason}")
-    elif isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"{path} is a number too large for JSON")
+    if kind is list:
+        items = []
+        for i, item in enumerate(value):
+            try:
+                items.append(_to_plain(item))
+            except _Unstorable as error:
+                error.path.append(f"[{i}]")
+                raise
+        return items
+    if kind is str:
+        if _has_lone_surrogate(value):
+            raise _Unstorable(_LONE_SURROGATE)
+    elif kind is float and not math.isfinite(value):
+        raise _Unstorable("is a number too large for JSON")
     return value
 
 
@@ -217,9 +261,12 @@ def _metadata(value: Any, problems: list[Problem]) -> str | None:
         )
         return None
     try:
-        plain = _to_plain(value, "metadata")
-    except (ValueError, RecursionError) as exc:
-        problems.append(Problem("metadata", "invalid_value", str(exc)))
+        plain = _to_plain(value)
+    except _Unstorable as exc:
+        problems.append(Problem("metadata", "invalid_value", exc.describe("metadata")))
+        return None
+    except RecursionError:
+        problems.append(Problem("metadata", "invalid_value", "metadata is nested too deeply"))
         return None
     text = _encode(plain).decode("utf-8")
     if len(text) > MAX_METADATA:
