@@ -60,16 +60,18 @@ _CUSTOMER_COLUMNS: Final = (
     "year_born, gender, metadata"
 )
 _SELECT_BATCH: Final = (
-    f"SELECT {_CUSTOMER_COLUMNS} FROM customers WHERE project_id = %s AND code = ANY(%s::text[])"
+    f"SELECT {_CUSTOMER_COLUMNS} FROM customers WHERE project_id = %s AND code = ANY(%b::text[])"
 )
-# One statement for the whole batch: parallel arrays, one per column. On
-# conflict the id and created_at of the stored row stay, as in the SQLite store.
+# One statement for the whole batch: parallel arrays, one per column, sent in
+# binary (%b: psycopg's text format escapes every element in Python, about five
+# times slower for a batch of 100). On conflict the id and created_at of the
+# stored row stay, as in the SQLite store.
 _UPSERT: Final = (
     f"INSERT INTO customers ({_CUSTOMER_COLUMNS}) "
     "SELECT u.id, %s, u.code, u.created_at, u.updated_at, u.is_active, u.country, u.state, "
     "u.city, u.year_born, u.gender, u.metadata FROM unnest("
-    "%s::text[], %s::text[], %s::bigint[], %s::bigint[], %s::boolean[], %s::text[], "
-    "%s::text[], %s::text[], %s::integer[], %s::smallint[], %s::text[]) "
+    "%b::text[], %b::text[], %b::bigint[], %b::bigint[], %b::boolean[], %b::text[], "
+    "%b::text[], %b::text[], %b::integer[], %b::smallint[], %b::text[]) "
     "AS u (id, code, created_at, updated_at, is_active, country, state, city, year_born, "
     "gender, metadata) "
     "ON CONFLICT (project_id, code) DO UPDATE SET updated_at = excluded.updated_at, "
@@ -78,7 +80,7 @@ _UPSERT: Final = (
     "metadata = excluded.metadata"
 )
 # unnest() yields the array in order, so the locks are taken in the order sent.
-_LOCK_CODES: Final = "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k"
+_LOCK_CODES: Final = "SELECT pg_advisory_xact_lock(k) FROM unnest(%b::bigint[]) AS k"
 _BEGIN: Final = "BEGIN ISOLATION LEVEL READ COMMITTED"
 _PROJECT_COLUMNS: Final = "id, name, created_at, reject_unresolved_cities"
 _KEY_COLUMNS: Final = "id, project_id, key_hash, permissions, label, created_at, revoked_at"
@@ -205,6 +207,7 @@ class PostgresStore:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self.inline_reads = False  # a round trip to the server: keep it off the event loop
         conninfo, self.pool_size = parse_url(url)
         self._migrate(conninfo)
         self._pool: ConnectionPool[Conn] = ConnectionPool(
@@ -372,7 +375,11 @@ class PostgresStore:
                 conn.execute(_BEGIN)
                 if keys:
                     conn.execute(_LOCK_CODES, (keys,))
-                found = conn.execute(_SELECT_BATCH, (project_id, unique)) if unique else None
+                found = (
+                    conn.execute(_SELECT_BATCH, (project_id, unique), binary=True)
+                    if unique
+                    else None
+                )
             stored = {row[2]: _customer(row) for row in found.fetchall()} if found else {}
             try:
                 to_write, result = plan(stored)

@@ -306,3 +306,25 @@ def recorded_versions(database_url: str) -> list[int]:
         with psycopg.connect(database_url) as pg:
             rows = pg.execute("SELECT version FROM padron_migrations ORDER BY version").fetchall()
     return [int(r[0]) for r in rows]
+
+
+def test_extreme_values_round_trip(store: Store) -> None:
+    """Every column at its edges, in one batch: all-null columns, 64-bit times,
+    empty and long text (the batch travels as typed arrays on PostgreSQL)."""
+    far = 2**40
+    rows = [
+        customer(P1, "A", 1, is_active=False, gender=0, year_born=1900, metadata="{}"),
+        dataclasses.replace(
+            customer(P1, "B" * 255, 2, city="Q" + "9" * 254, gender=3, year_born=2025),
+            created_at=far,
+            updated_at=far + 1,
+        ),
+        customer(P1, "C", 3),
+    ]
+    put(store, P1, *rows)
+    for c in rows:
+        assert store.get_customer(P1.id, code=c.code) == c
+    big = '{"k":"' + "x" * 59_990 + '"}'
+    put(store, P1, customer(P1, "D", 4, metadata=big))
+    d = store.get_customer(P1.id, code="D")
+    assert d is not None and d.metadata == big
