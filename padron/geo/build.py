@@ -21,10 +21,12 @@ from padron.geo import sources
 from padron.geo.fold import fold, words
 
 #: Bump when the layout of the index changes.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 
 _JOIN_KM = 15.0  # a GeoNames place joins a reference city of the same name within this distance
 _CODE_LIKE = re.compile(r"^[A-Z0-9]{1,4}$")  # GeoNames alternates that are codes (IATA, ...)
+_FIPS_SHARE = 0.9  # a GeoNames admin1 code names the deepest state holding this share of its places
+_FIPS_MIN_PLACES = 3
 _PROMINENT_CITY = 100_000  # a translated country name equal to such a city elsewhere is dropped
 NO_STATE = 0xFFFF
 
@@ -176,7 +178,7 @@ def build_tables() -> dict[str, Any]:
 
     aliases: dict[str, int] = {}
     parts_alias: dict[tuple[int, str], int] = {}
-    fips: dict[tuple[int, str], int] = {}
+    ref_fips: dict[tuple[int, str], int] = {}
     ref_state_index: dict[int, int] = {}
     labelled: set[int] = set()  # states labelled with the reference data's English name
     for rs in sources.ref_states():
@@ -206,8 +208,8 @@ def build_tables() -> dict[str, Any]:
             aliases.setdefault(rs.current, i)
         part = own.split("-", 1)[1]
         parts_alias.setdefault((ci, part), i)
-        if rs.fips:
-            fips.setdefault((ci, rs.fips.upper()), i)
+        if rs.fips:  # under the country of the state it joined (Ascension, filed under GB: SH01)
+            ref_fips.setdefault((s_country[i], rs.fips.upper()), i)
         if rs.qid:
             s_qid.setdefault(rs.qid, i)
         s_names.add(0, rs.name, i)
@@ -226,6 +228,7 @@ def build_tables() -> dict[str, Any]:
         parts.setdefault(key, i)
 
     cities = _cities(c_index, ref_state_index)
+    fips = _fips(ref_fips, cities.pop("admin1"), s_country, s_parent)
 
     # translated country names that name a state or a prominent city of another country
     foreign_places: dict[str, set[int]] = defaultdict(set)
@@ -267,6 +270,59 @@ def build_tables() -> dict[str, Any]:
         },
         "cities": cities,
     }
+
+
+def _within(state: int, scope: int, parent: list[int]) -> bool:
+    while state >= 0:
+        if state == scope:
+            return True
+        state = parent[state]
+    return False
+
+
+def _fips(ref_fips: dict[tuple[int, str], int], admin1: list[tuple[int, str, int]],
+          s_country: list[int], s_parent: list[int]) -> dict[tuple[int, str], int]:
+    """FIPS 10-4 state codes: (country, code) → state.
+
+    The reference data's ``fips_code`` column is unreliable (Spain's FIPS codes name
+    autonomous communities, and the column files each under one of its provinces:
+    56, Catalonia, under Tarragona). GeoNames' admin1 codes are FIPS-based in most
+    countries: each GeoNames place joined to a reference city tells which state its
+    admin1 code lies in, and a code names the deepest state that holds at least
+    ``_FIPS_SHARE`` of its places (56 → ES-CT: its places lie in four provinces).
+    A country's admin1 codes are taken as FIPS only when they agree (same state, or
+    one inside the other) with most of the reference column's codes that they share;
+    elsewhere (the US, France, the UK: GeoNames uses other codes there) and for codes
+    GeoNames does not use, the reference column stands.
+    """
+    places: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for country, code, state in admin1:
+        if code and state != NO_STATE and s_country[state] == country:
+            places[(country, code.upper())].append(state)
+    geonames: dict[tuple[int, str], int] = {}
+    for key, states in places.items():
+        if len(states) < _FIPS_MIN_PLACES:
+            continue
+        held: dict[int, int] = defaultdict(int)
+        for st in states:
+            while st >= 0:
+                held[st] += 1
+                st = s_parent[st]
+        enough = [st for st, n in held.items() if n >= _FIPS_SHARE * len(states)]
+        if enough:  # nested in one another: the deepest has the most ancestors
+            geonames[key] = max(enough, key=lambda st: sum(
+                1 for other in enough if _within(st, other, s_parent)))
+    agree: dict[int, list[bool]] = defaultdict(list)
+    for (country, code), st in ref_fips.items():
+        g = geonames.get((country, code))
+        if g is not None:
+            agree[country].append(_within(st, g, s_parent) or _within(g, st, s_parent))
+    trusted = {country for country, votes in agree.items()
+               if len(votes) >= _FIPS_MIN_PLACES and sum(votes) > len(votes) / 2}
+    out = {key: st for key, st in geonames.items() if key[0] in trusted}
+    for key, st in ref_fips.items():
+        out.setdefault(key, st)
+    return out
 
 
 def _cities(c_index: dict[str, int], state_index: dict[int, int]) -> dict[str, Any]:
@@ -341,6 +397,8 @@ def _cities(c_index: dict[str, int], state_index: dict[int, int]) -> dict[str, A
         posts.extend(ids)
         starts.append(len(posts))
     state = array("H", [state_index.get(r.state, NO_STATE) for r in refs])
+    admin1 = [(c_index[refs[c_i].country], gn[g_i].admin1, state[c_i])
+              for g_i, (_, c_i) in best.items()]
     prominent = [(r.name, c_index[r.country], population[i]) for i, r in enumerate(refs)
                  if population[i] >= _PROMINENT_CITY]
     return {
@@ -353,6 +411,7 @@ def _cities(c_index: dict[str, int], state_index: dict[int, int]) -> dict[str, A
         "starts": starts.tobytes(),
         "posts": posts.tobytes(),
         "prominent": prominent,
+        "admin1": admin1,
     }
 
 

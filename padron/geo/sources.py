@@ -186,6 +186,7 @@ class GeoNamesCity:
     lat: float
     lon: float
     population: int
+    admin1: str = ""  # GeoNames' admin1 code: FIPS 10-4 in most countries
 
 
 def geonames_cities() -> list[GeoNamesCity]:
@@ -198,7 +199,7 @@ def geonames_cities() -> list[GeoNamesCity]:
         GeoNamesCity(
             name=str(c["name"]), alternates=[str(a) for a in c.get("alternatenames") or ()],
             country=str(c["countrycode"]), lat=float(c["latitude"]), lon=float(c["longitude"]),
-            population=int(c.get("population") or 0),
+            population=int(c.get("population") or 0), admin1=str(c.get("admin1code") or ""),
         )
         for c in items
     ]
