@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -34,9 +35,14 @@ from padron.geo.types import (
 
 _QID = re.compile(r"^Q[1-9][0-9]*$")
 _CODE = re.compile(r"^[A-Z0-9-]{1,8}$")
+_JOINED_CODE = re.compile(r"^[A-Z]{2}[A-Z0-9]{1,3}$")  # ESB, GM02, SP56
 _MAX_CANDIDATES = 10
 _MAX_SUGGESTIONS = 5
 _PROMINENCE = 10  # a place wins among namesakes when this many times as populous
+# Populations below GeoNames' threshold (cities500), and places GeoNames does not
+# list, count as this many: an unknown population is not zero, and a hamlet of 200
+# does not "overwhelm" a namesake of unknown size.
+_FLOOR = 500
 _CACHE_SIZE = 1 << 17
 
 
@@ -82,6 +88,7 @@ class Resolver:
         self.index = index
         self._memo: dict[tuple[object, ...], Resolution] = {}
         self._cached = lru_cache(maxsize=_CACHE_SIZE)(self._resolve)
+        self._children = Counter(p for p in index.states.parent if p >= 0)
         c = index.countries
         self._country_keys = sorted(set(c.names) | set(c.other_names))
 
@@ -304,8 +311,17 @@ class Resolver:
         if len(starts) > 1:
             return _Found(error=self._ambiguous("country", text, [self._country_place(i)
                                                                    for i in starts]))
+        description = f"no country is called {text!r}"
+        # an unknown two-letter code may be a FIPS 10-4 country code ("UK": GBR);
+        # never resolved by it (in FIPS, GB is Gabon), only suggested
+        fips = self.index.countries.by_alpha2.get(
+            self.index.states.fips_countries.get(code, "")) if len(code) == 2 else None
+        if fips is not None:
+            starts = [fips, *starts]
+            description = (f"{text!r} is not an ISO 3166-1 code (in FIPS 10-4 it is "
+                           f"{c.alpha3[fips]}, {c.label[fips]})")
         return _Found(error=FieldError(
-            "country", "not_found", f"no country is called {text!r}",
+            "country", "not_found", description,
             suggestions=tuple(self._country_place(i) for i in
                               self._suggest_countries(key, starts))))
 
@@ -337,6 +353,11 @@ class Resolver:
         if not matches:
             matches = [j for j in s.other_names.get(key, ())
                        if country is None or s.country[j] == country]
+        if not matches and _JOINED_CODE.match(code) and (
+                not any(ch.islower() for ch in text) or any(ch.isdigit() for ch in code)):
+            j = self._state_code_joined(code, country)
+            if j is not None:
+                return _Found(j)
         if not matches and country is not None and soft:
             return self._state(value, None, soft=False)
         if not matches and country is None and code in s.parts_anywhere:
@@ -355,13 +376,11 @@ class Resolver:
             suggestions=tuple(self._state_place(j) for j in self._suggest_states(key, country))))
 
     def _state_code(self, code: str, country: int | None, *, numeric: bool) -> int | None:
+        """A code as written: ISO 3166-2 (or an alias), or with a known country its
+        subdivision part or FIPS code."""
         s = self.index.states
         if code in s.codes:
             return s.codes[code]
-        if "-" not in code and len(code) > 2:
-            iso = f"{code[:2]}-{code[2:]}"
-            if iso in s.codes:
-                return s.codes[iso]
         if country is not None:
             for part in (code, code.zfill(2)) if numeric or code.isdigit() else (code,):
                 j = s.parts.get((country, part))
@@ -369,23 +388,34 @@ class Resolver:
                     j = s.fips.get((country, part))
                 if j is not None:
                     return j
-        if len(code) > 2 and "-" not in code:  # FIPS 10-4 with its country prefix: GM02
-            a2 = s.fips_countries.get(code[:2])
-            i = self.index.countries.by_alpha2.get(a2 or "")
-            if i is not None and (country is None or country == i):
-                return s.fips.get((i, code[2:]))
+        return None
+
+    def _state_code_joined(self, code: str, country: int | None) -> int | None:
+        """A code written without its separator: ISO 3166-2 without the hyphen (ESB),
+        or FIPS 10-4 with its country prefix (GM02). Tried only after names, and
+        only for text that looks like a code (see ``_state``): "Maine" is not MA-INE."""
+        s = self.index.states
+        iso = f"{code[:2]}-{code[2:]}"
+        if iso in s.codes and (country is None or s.country[s.codes[iso]] == country):
+            return s.codes[iso]
+        a2 = s.fips_countries.get(code[:2])
+        i = self.index.countries.by_alpha2.get(a2 or "")
+        if i is not None and (country is None or country == i):
+            return s.fips.get((i, code[2:]))
         return None
 
     def _narrowest(self, matches: list[int]) -> list[int]:
-        """Of a state and its own subdivision with one name (Madrid, the community
-        and the province), the subdivision."""
+        """Of a region and its only subdivision, of one name and so one territory
+        (Madrid, the community and its single province), the subdivision."""
         matches = list(dict.fromkeys(matches))
         if len(matches) < 2:
             return matches
         s = self.index.states
         inner = [j for j in matches if not any(k != j and s.within(k, j) for k in matches)]
-        return inner if len(inner) == 1 and all(s.within(inner[0], j) for j in matches) \
-            else matches
+        if len(inner) == 1 and all(j == inner[0] or (
+                s.within(inner[0], j) and self._children[j] == 1) for j in matches):
+            return inner
+        return matches  # Barishal, the division, and Barishal, one of its districts
 
     def _suggest_states(self, key: str, country: int | None) -> list[int]:
         s = self.index.states
@@ -483,8 +513,7 @@ class Resolver:
         if len(places) == 1:
             return _Found(places[0])
         top, rest = places[0], places[1:]
-        if scoped and ci.population[top] > 0 and \
-                ci.population[top] >= _PROMINENCE * ci.population[rest[0]]:
+        if scoped and ci.population[top] >= _PROMINENCE * max(ci.population[rest[0]], _FLOOR):
             passed = ", ".join(f"{p.id} ({p.name}, {p.state or p.country})"
                                for p in map(self._city_place, rest[:_MAX_CANDIDATES]))
             more = f" and {len(rest) - _MAX_CANDIDATES} more" if len(rest) > _MAX_CANDIDATES else ""

@@ -1,5 +1,6 @@
-"""One place index per test session: built into $PADRON_DATA_DIR when set
-(so CI builds it once), else into a pytest cache directory."""
+"""One place index per test session: built into $PADRON_TEST_DATA_DIR (or
+$PADRON_DATA_DIR) when set, so that CI builds it once, else into a temporary
+directory."""
 
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ from padron.geo import Resolver, open_resolver
 
 
 @pytest.fixture(scope="session")
-def data_dir(request: pytest.FixtureRequest) -> Path:
-    env = os.environ.get("PADRON_DATA_DIR")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    env = os.environ.get("PADRON_TEST_DATA_DIR") or os.environ.get("PADRON_DATA_DIR")
     if env:
         return Path(env)
-    return Path(request.config.cache.mkdir("padron-geo"))  # type: ignore[union-attr]
+    return tmp_path_factory.mktemp("padron-geo")
 
 
 @pytest.fixture(scope="session")
