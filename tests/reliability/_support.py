@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections import Counter
 from typing import Any, Protocol
+
+#: Answers of the fuzzing tests by status code, reported at the end of the run.
+FUZZ_COUNTS: Counter[str] = Counter()
 
 
 class HttpResponse(Protocol):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections import Counter
 from typing import Any
 from urllib.parse import quote
 
@@ -22,7 +21,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import Api
 
-from ._support import assert_error_shape
+from ._support import FUZZ_COUNTS, assert_error_shape
 
 EXAMPLES = int(os.environ.get("PADRON_FUZZ_EXAMPLES", "300"))
 FUZZ = settings(
@@ -32,7 +31,6 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 FIELDS = ("code", "isActive", "country", "state", "city", "yearBorn", "gender", "metadata")
-COUNTS: Counter[str] = Counter()
 
 # -- JSON values ---------------------------------------------------------------
 
@@ -178,7 +176,7 @@ def encode(body: Any, ascii_only: bool) -> bytes:
 
 
 def check(r: Any, method: str = "POST") -> None:
-    COUNTS[str(r.status_code)] += 1
+    FUZZ_COUNTS[str(r.status_code)] += 1
     assert r.status_code < 500, (r.status_code, r.content[:500])
     if method == "HEAD":
         return
@@ -271,8 +269,3 @@ def test_fuzz_requests(
     content = None if body is None else encode(body, True)
     r = api.client.request(method, url, headers=headers, content=content)
     check(r, method)
-
-
-def test_fuzz_counts_are_reported() -> None:
-    """Not a check: prints what the fuzzing answered (run with -s to see it)."""
-    print(f"\nfuzz answers by status (all tests, both backends so far): {dict(COUNTS)}")
