@@ -84,9 +84,15 @@ def _json_type(value: object) -> str:
 class Resolver:
     """Resolves locations against a loaded place index. Thread-safe; results are cached."""
 
+    # Slots: the warm path reads ``_country_memo`` on every call, and a slot is the
+    # quickest attribute to load.
+    __slots__ = ("__weakref__", "_cached", "_children", "_country_keys", "_country_memo",
+                 "_memo", "index")
+
     def __init__(self, index: Index) -> None:
         self.index = index
         self._memo: dict[tuple[object, ...], Resolution] = {}
+        self._country_memo: dict[object, Resolution] = {}
         self._cached = lru_cache(maxsize=_CACHE_SIZE)(self._resolve)
         self._children = Counter(p for p in index.states.parent if p >= 0)
         c = index.countries
@@ -95,10 +101,24 @@ class Resolver:
     # ---- public API -----------------------------------------------------------------
 
     def resolve(self, country: Sent, state: Sent, city: Sent,
-                stored: StoredLocation = NO_LOCATION, *,
+                stored: StoredLocation = NO_LOCATION,
                 reject_unresolved_city: bool = False) -> Resolution:
-        # The memo holds only keys of str/None/OMITTED values: such a key can never
-        # equal one holding 1, True or 1.0, which Python counts as equal to each other.
+        """Resolve what a client sent. Pass ``reject_unresolved_city`` by keyword.
+
+        (It is not keyword-only in the signature only because CPython 3.11 does not
+        specialize calls to functions with keyword-only parameters, and that costs
+        a third of the warm path.)"""
+        # The warm path is a dict lookup: a country alone (what most calls carry)
+        # is looked up by the raw string in its own memo, anything else by the tuple
+        # of sent values. The memos hold only keys of str/None/OMITTED values: such
+        # a key never equals one holding 1, True or 1.0, which Python counts as
+        # equal to each other; those go through a typed cache.
+        if city is OMITTED and state is OMITTED and stored is NO_LOCATION:
+            # (reject_unresolved_city concerns only a sent city)
+            try:
+                return self._country_memo[country]
+            except (KeyError, TypeError):
+                return self._country_alone(country)
         if stored is NO_LOCATION and not reject_unresolved_city:
             key: tuple[object, ...] = (country, state, city)
         else:
@@ -118,6 +138,21 @@ class Resolver:
         typed = (country.__class__, country, state.__class__, state, city.__class__, city,
                  stored, reject_unresolved_city)
         return self._cached(typed)
+
+    def _country_alone(self, country: Sent) -> Resolution:
+        """A country without state, city or stored context, not yet in the memo."""
+        if type(country) is not str:
+            try:
+                hash(country)
+            except TypeError:  # an unhashable value (a list, a dict): not cached
+                return self._resolve_values(country, OMITTED, OMITTED, NO_LOCATION, False)
+            return self._cached((country.__class__, country, OMITTED.__class__, OMITTED,
+                                 OMITTED.__class__, OMITTED, NO_LOCATION, False))
+        result = self._resolve_values(country, OMITTED, OMITTED, NO_LOCATION, False)
+        if len(self._country_memo) >= _CACHE_SIZE:
+            self._country_memo.clear()
+        self._country_memo[country] = result
+        return result
 
     def describe(self, field: Field, id: str) -> Place | None:
         """The place with this canonical id, or ``None`` when there is none."""
