@@ -4,8 +4,9 @@ survives kill -9"; API.md: a batch is all or nothing).
 
 Several client threads post batches of 100 customers — most new, some updates of
 customers the same thread wrote before — to a real ``padron serve`` process. The
-server is SIGKILLed mid-load, restarted on the same database, loaded again, killed
-again and restarted; then every customer is checked against the model:
+server is SIGKILLed mid-load and restarted on the same database, three times over
+(each round also updates customers of the rounds before); after each restart every
+customer is checked against the model:
 
 - every acknowledged (200) write is there with the payload the server answered;
 - a batch that was in flight at the kill (no answer) is there entirely, with what
@@ -32,11 +33,11 @@ from tests.serving import Server, create_key, start
 
 pytestmark = pytest.mark.slow
 
-THREADS = 4
+THREADS = 6
 BATCH = 100
 UPDATES_PER_BATCH = 20
-KILL_AFTER_BATCHES = (12, 20)  # acknowledged batches (all threads) before each kill
-ROUNDS = 2
+KILL_AFTER_BATCHES = (10, 16, 24)  # acknowledged batches (all threads) before each kill
+ROUNDS = 3
 
 
 @dataclass
