@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -547,6 +548,10 @@ class Resolver:
             return _Found(error=self._no_city(text))
         if len(places) == 1:
             return _Found(places[0])
+        if scoped and not text.isascii():
+            spelled = self._spelled_as(text, places)
+            if spelled is not None:
+                return spelled
         top, rest = places[0], places[1:]
         if scoped and ci.population[top] >= _PROMINENCE * max(ci.population[rest[0]], _FLOOR):
             passed = ", ".join(f"{p.id} ({p.name}, {p.state or p.country})"
@@ -561,6 +566,29 @@ class Resolver:
             hint="send the state or the Wikidata id" if scoped
             else "send the country, the state or the Wikidata id"))
 
+    def _spelled_as(self, text: str, places: list[int]) -> _Found | None:
+        """Of namesakes that differ only by accents (Kölbingen, Kolbingen), the one
+        whose name is spelled with the accents sent, when exactly one is; with a
+        warning naming the others. Text without accents never decides: on an
+        ASCII keyboard "Kolbingen" may mean either."""
+        sent, key = _accented(text), fold(text)
+        if sent == key:
+            return None  # folding dropped no accent: nothing to tell the places apart
+        ci = self.index.cities
+        if any(fold(ci.label[k]) != key for k in places):
+            return None  # a namesake by another of its names: its spelling is unknown
+        same = [k for k in places if _accented(ci.label[k]) == sent]
+        if len(same) != 1:
+            return None
+        k = same[0]
+        passed = ", ".join(f"{p.id} ({p.name}, {p.state or p.country})"
+                           for p in map(self._city_place, places[:_MAX_CANDIDATES]) if
+                           p.id != f"Q{ci.qid[k]}")
+        return _Found(k, warnings=(Warning(
+            "city", "spelling",
+            f"{text!r} resolved to Q{ci.qid[k]} ({ci.label[k]}), the only namesake spelled "
+            f"with these accents; passed over: {passed}"),))
+
     @staticmethod
     def _no_city(text: str) -> FieldError:
         return FieldError("city", "not_found", f"no known city is called {text!r}")
@@ -573,6 +601,17 @@ class Resolver:
         return FieldError(field, "ambiguous",
                           f"{text!r} matches {len(places)} places; {hint}",
                           candidates=tuple(places[:_MAX_CANDIDATES]))
+
+
+def _accented(text: str) -> str:
+    """A name folded as ``fold`` does, but keeping accents: case, punctuation and
+    spacing ignored, "Kölbingen" and "Kolbingen" apart."""
+    text = unicodedata.normalize("NFC", text.casefold()).translate(_COMMA_BELOW)
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+# Romanian ș and ț are often written with a cedilla (ş, ţ): one letter either way.
+_COMMA_BELOW = str.maketrans({"ş": "ș", "ţ": "ț"})
 
 
 def _default_log(message: str) -> None:

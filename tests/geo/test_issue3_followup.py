@@ -99,7 +99,7 @@ def test_the_prominence_warning_names_the_place_passed_over(resolver: Resolver) 
 
 @pytest.mark.parametrize(("country", "name", "expected"), [
     ("PL", "Aleksandrów", {"Q2466714", "Q2606206"}),  # 200 inhabitants vs unknown
-    ("DE", "Kölbingen", {"Q491602", "Q550582"}),  # Kolbingen (1,332) vs Kölbingen (unknown)
+    ("DE", "Kolbingen", {"Q491602", "Q550582"}),  # Kolbingen (1,332) vs Kölbingen (unknown)
     ("RO", "Țuglui", {"Q2465980", "Q16439614"}),  # a village vs its commune (unknown)
 ])
 def test_a_small_place_does_not_overwhelm_one_of_unknown_size(
@@ -107,6 +107,21 @@ def test_a_small_place_does_not_overwhelm_one_of_unknown_size(
     res = resolver.resolve(country, OMITTED, name)
     assert error_code(res) == "ambiguous"
     assert expected <= candidates(res)
+
+
+def test_accents_sent_tell_namesakes_apart_inside_a_country(resolver: Resolver) -> None:
+    res = resolver.resolve("DE", OMITTED, "KÖLBINGEN")
+    assert res.city == "Q491602"  # Kölbingen, Rhineland-Palatinate; not Kolbingen
+    [warning] = res.warnings
+    assert warning.code == "spelling" and "Q550582" in warning.description
+    # without accents, or without a country, it stays a question
+    assert error_code(resolver.resolve("DE", OMITTED, "Kolbingen")) == "ambiguous"
+    assert error_code(resolver.resolve(OMITTED, OMITTED, "Kölbingen")) == "ambiguous"
+
+
+def test_accents_do_not_decide_against_a_namesake_by_another_name(resolver: Resolver) -> None:
+    # the commune matches by one of its other names; its spelling is not known
+    assert error_code(resolver.resolve("RO", OMITTED, "Ţuglui")) == "ambiguous"
 
 
 # ---- UK and Great Britain: in no source as names of GBR ---------------------------
