@@ -46,7 +46,7 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
     customers = runtime.customers
     limiter = RateLimiter(settings.rate_limit, settings.rate_burst)
     max_body = settings.max_body_bytes
-    inline_reads = settings.database_url.lower().startswith("sqlite:")
+    inline_reads = runtime.store.inline_reads
 
     async def authorize(request: Request, permission: str | None) -> Authorized | Response:
         """The key and project of a request, or the error answer. ``permission``

@@ -26,6 +26,9 @@ class StoreError(Exception):
 
 class Store(Protocol):
     url: str
+    #: Point reads cost less than a hop to a thread (an embedded database): the
+    #: HTTP layer may then read on its event loop.
+    inline_reads: bool
 
     def close(self) -> None: ...
 

@@ -203,6 +203,8 @@ class SQLiteStore:
         self.path = path
         self.synchronous = synchronous
         self.url = f"sqlite:///{path}"
+        # A point read by key takes tens of µs, and WAL readers do not wait for the writer.
+        self.inline_reads = True
         path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
