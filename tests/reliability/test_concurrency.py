@@ -117,7 +117,7 @@ def serial_order_exists(writes: list[Write], final: dict[str, Any]) -> str | Non
             and not any(w.answered_at < y.sent_at for y in setters if y is not w)
         ]
         if not choices[f]:
-            return f"{f}={final[f]!r} was never sent"
+            return f"{f}={final[f]!r} was sent by no write that could have set it last (lost)"
     index = {id(w): n for n, w in enumerate(writes)}
     real_time = [
         (index[id(a)], index[id(b)])
@@ -224,7 +224,7 @@ def _payload(code: str, meta: tuple[int, int], **fields: Any) -> dict[str, Any]:
     ("final", "problem"),
     [
         (_payload("c", (1, 0), yearBorn=1990, gender=1), None),
-        (_payload("c", (1, 0), gender=1), "never sent"),  # w1's yearBorn was lost
+        (_payload("c", (1, 0), gender=1), "lost"),  # w1's yearBorn was lost
         (_payload("c", (0, 0), yearBorn=1990), "cannot be last"),  # w2 came after w1
         (_payload("c", (2, 0), gender=1), "no acknowledged write"),
     ],
