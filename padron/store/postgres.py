@@ -21,6 +21,7 @@ returned. Every database error reaches the caller as :class:`StoreError`.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import random
@@ -124,20 +125,14 @@ def parse_url(url: str, environ: dict[str, str] | None = None) -> tuple[str, int
 
 
 def _customer(row: Sequence[Any]) -> Customer:
-    return Customer(
-        id=row[0],
-        project_id=row[1],
-        code=row[2],
-        created_at=row[3],
-        updated_at=row[4],
-        is_active=row[5],
-        country=row[6],
-        state=row[7],
-        city=row[8],
-        year_born=row[9],
-        gender=row[10],
-        metadata=row[11],
-    )
+    # _CUSTOMER_COLUMNS lists the columns in the order of Customer's fields
+    # (checked below), so a row is the constructor's positional arguments.
+    return Customer(*row)
+
+
+assert [f.name for f in dataclasses.fields(Customer)] == [
+    c.strip() for c in _CUSTOMER_COLUMNS.split(",")
+], "_CUSTOMER_COLUMNS must follow the fields of Customer"
 
 
 def upsert_params(project_id: str, rows: Sequence[Customer]) -> tuple[Any, ...]:
@@ -380,7 +375,7 @@ class PostgresStore:
                     if unique
                     else None
                 )
-            stored = {row[2]: _customer(row) for row in found.fetchall()} if found else {}
+            stored = {row[2]: Customer(*row) for row in found.fetchall()} if found else {}
             try:
                 to_write, result = plan(stored)
             except Exception as exc:
