@@ -15,6 +15,7 @@ from starlette.responses import Response
 from padron.customers.model import Customer, Written
 from padron.customers.rules import Problem
 from padron.customers.service import RejectedCustomer
+from padron.customers.wire import payload
 from padron.ids import iso
 
 _encode: Final = msgspec.json.Encoder().encode
@@ -80,17 +81,7 @@ def entity(c: Customer, warnings: Sequence[tuple[str, str, str]] = ()) -> dict[s
         "createdAt": iso(c.created_at),
         "updatedAt": iso(c.updated_at),
         "projectId": c.project_id,
-        "payload": {
-            "code": c.code,
-            "isActive": c.is_active,
-            "country": c.country,
-            "state": c.state,
-            "city": c.city,
-            "yearBorn": c.year_born,
-            "gender": c.gender,
-            # Stored as compact JSON text: sent back without decoding it again.
-            "metadata": None if c.metadata is None else msgspec.Raw(c.metadata.encode("utf-8")),
-        },
+        "payload": payload(c),
     }
     if warnings:
         out["warnings"] = [{"field": f, "code": code, "description": d} for f, code, d in warnings]

@@ -40,6 +40,7 @@ _UPSERT: Final = (
 _GROUP_LIMIT: Final = 64
 #: Milliseconds another process's write may hold the file before we give up (503).
 BUSY_TIMEOUT_MS: Final = 30_000
+WRITER_CACHE_KIB: Final = 64 * 1024
 SYNCHRONOUS_LEVELS: Final = ("off", "normal", "full", "extra")
 
 Job = Callable[[sqlite3.Connection], Any]
@@ -210,7 +211,7 @@ class SQLiteStore:
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
         self._migrate()
-        self._writer = _Writer(self._connect)
+        self._writer = _Writer(self._writer_connection)
         self._writer.start()
         self._writer.wait_ready()
 
@@ -227,6 +228,14 @@ class SQLiteStore:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute(f"PRAGMA synchronous = {self.synchronous}")
         conn.execute("PRAGMA foreign_keys = ON")
+        return conn
+
+    def _writer_connection(self) -> sqlite3.Connection:
+        conn = self._connect()
+        # Every write reads and updates leaves of both b-trees (code and id) at
+        # random places: a page cache of WRITER_CACHE_KIB keeps them in memory
+        # for large tables (SQLite's default is 2 MiB).
+        conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
         return conn
 
     def _reader(self) -> sqlite3.Connection:

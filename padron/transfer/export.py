@@ -15,6 +15,7 @@ from typing import Any, Final, TextIO
 import msgspec
 
 from padron.customers.model import Customer
+from padron.customers.wire import payload
 from padron.ids import iso
 from padron.transfer.progress import Progress
 
@@ -39,15 +40,7 @@ def record(c: Customer) -> dict[str, Any]:
         "id": c.id,
         "createdAt": iso(c.created_at),
         "updatedAt": iso(c.updated_at),
-        "code": c.code,
-        "isActive": c.is_active,
-        "country": c.country,
-        "state": c.state,
-        "city": c.city,
-        "yearBorn": c.year_born,
-        "gender": c.gender,
-        # Stored as compact JSON text: written as it is, never decoded.
-        "metadata": None if c.metadata is None else msgspec.Raw(c.metadata.encode("utf-8")),
+        **payload(c),
     }
 
 
