@@ -8,6 +8,13 @@ API.md before any route runs, and lets a vanished client go quietly (there is
 nobody left to answer, and nothing was written).
 
 Wired into the app with ``middleware=[Middleware(TransportLimits)]``.
+
+The middleware sees a request only after the server has read all of its head,
+and httptools buffers a header of any length: one connection sending a 200 MB
+header grows the server by 200 MB. ``LimitedHttpToolsProtocol`` is uvicorn's
+httptools protocol with a bound on the bytes of a request head: past
+``MAX_HEAD_BYTES`` (plus at most one read) it answers 431 and closes the
+connection. Used with ``uvicorn.run(..., http=LimitedHttpToolsProtocol)``.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from typing import Final
 
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from padron.api.envelopes import error
 
@@ -23,6 +31,8 @@ from padron.api.envelopes import error
 MAX_HEADER_BYTES: Final = 32 * 1024
 #: The path and query string together.
 MAX_TARGET_BYTES: Final = 16 * 1024
+#: A whole request head on the wire (request line and headers): past it, 431.
+MAX_HEAD_BYTES: Final = 64 * 1024
 
 
 class TransportLimits:
@@ -63,3 +73,43 @@ class TransportLimits:
             await self.app(scope, receive, send)
         except ClientDisconnect:
             return  # the client hung up mid-request: nobody to answer, nothing written
+
+
+_TOO_LARGE: Final = error(
+    431, "headers_too_large", f"the request head is over {MAX_HEAD_BYTES} bytes"
+).body
+
+
+class LimitedHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, refusing request heads over ``MAX_HEAD_BYTES``."""
+
+    _head_bytes = 0
+    _in_head = True
+
+    def data_received(self, data: bytes) -> None:
+        if self._in_head:
+            if self._head_bytes > MAX_HEAD_BYTES:
+                self._refuse_head()
+                return
+            self._head_bytes += len(data)
+        super().data_received(data)
+
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._in_head = True
+        self._head_bytes = 0
+        super().on_message_complete()
+
+    def _refuse_head(self) -> None:
+        if self.transport.is_closing():
+            return
+        self.transport.write(
+            b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+            b"content-type: application/json\r\n"
+            b"content-length: " + str(len(_TOO_LARGE)).encode() + b"\r\n"
+            b"connection: close\r\n\r\n" + _TOO_LARGE
+        )
+        self.transport.close()

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from padron import cli
 from padron.api import app as app_module
 from padron.api.app import create_app
 from padron.api.limits import TransportLimits
@@ -36,6 +37,15 @@ NOT_WIRED = pytest.mark.xfail(
     reason="padron bug: uvicorn/httptools has no header limit and ClientDisconnect is logged "
     "as an internal error; fixed by Middleware(TransportLimits) in create_app",
 )
+
+
+#: Whether ``padron serve`` runs uvicorn with LimitedHttpToolsProtocol.
+HEAD_LIMITED = "LimitedHttpToolsProtocol" in Path(cli.__file__).read_text(encoding="utf-8")
+
+
+def rss_kb(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS"))
 
 
 @dataclass
@@ -191,6 +201,27 @@ def test_a_vanished_client_is_not_an_internal_error(running: Running) -> None:
     time.sleep(0.5)
     output = running.server.output()
     assert "internal error" not in output and "Traceback" not in output, output[-2000:]
+
+
+@pytest.mark.xfail(
+    not HEAD_LIMITED,
+    strict=True,
+    reason="padron bug: httptools buffers a request head of any size (200 MB on one "
+    "connection grows the server by 200 MB); fixed by http=LimitedHttpToolsProtocol",
+)
+def test_a_header_of_megabytes_is_cut_off(running: Running) -> None:
+    """The server stops reading a head long before 20 MB and does not grow."""
+    before = rss_kb(running.server.process.pid)
+    sent = 0
+    with socket.create_connection(running.address, timeout=10) as s:
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: padron\r\nX-Junk: ")
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            for _ in range(20):
+                s.sendall(b"a" * 1024 * 1024)
+                sent += 1
+    grown = rss_kb(running.server.process.pid) - before
+    assert sent < 20, "the server read a 20 MB header to the end"
+    assert grown < 16 * 1024, f"the server grew by {grown} KB"
 
 
 # -- the limits themselves, in process ----------------------------------------
