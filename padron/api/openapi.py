@@ -1,0 +1,258 @@
+"""The OpenAPI 3.1 description of padron's HTTP API (API.md in machine form).
+
+Served at ``GET /openapi.json`` (no key needed) with
+``Route("/openapi.json", openapi_endpoint, methods=["GET"])``; fuzzers such as
+schemathesis and client generators read it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from padron import __version__
+from padron.api.envelopes import JSONBody
+
+_NULLABLE_STRING: Final = {"type": ["string", "null"]}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+_ERRORS: Final = {
+    "400": _json(_ref("ErrorList"), "the request is invalid: always an array"),
+    "401": _json(_ref("Error"), "missing or unknown API key (invalid_api_key)"),
+    "403": _json(_ref("Error"), "the key lacks the permission (permission_denied)"),
+    "429": _json(_ref("Error"), "rate limited (rate_limited), with Retry-After"),
+    "503": _json(_ref("Error"), "the storage is unavailable (unavailable)"),
+}
+
+_LOOKUP: Final = [
+    {"name": "code", "in": "query", "required": False, "schema": {"type": "string"}},
+    {"name": "id", "in": "query", "required": False, "schema": {"type": "string"}},
+]
+
+_LOCATION: Final = {"type": ["string", "integer", "null"], "maxLength": 255}
+
+SCHEMA: Final[dict[str, Any]] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "padron",
+        "version": __version__,
+        "description": "The Biteral API v1 customers endpoints: see API.md.",
+    },
+    "components": {
+        "securitySchemes": {
+            "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+        },
+        "parameters": {
+            "version": {
+                "name": "X-API-Version",
+                "in": "header",
+                "required": True,
+                "schema": {"type": "string", "enum": ["1"]},
+            },
+        },
+        "schemas": {
+            "CustomerIn": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["code"],
+                "properties": {
+                    "code": {"type": ["string", "integer"], "minLength": 1, "maxLength": 255},
+                    "isActive": {"type": ["boolean", "null"]},
+                    "country": _LOCATION,
+                    "state": _LOCATION,
+                    "city": _LOCATION,
+                    "yearBorn": {"type": ["integer", "string", "null"]},
+                    "gender": {"type": ["integer", "null"], "enum": [0, 1, 2, 3, None]},
+                    "metadata": {"type": ["object", "null"]},
+                },
+            },
+            "Payload": {
+                "type": "object",
+                "required": [
+                    "code",
+                    "isActive",
+                    "country",
+                    "state",
+                    "city",
+                    "yearBorn",
+                    "gender",
+                    "metadata",
+                ],
+                "properties": {
+                    "code": {"type": "string"},
+                    "isActive": {"type": "boolean"},
+                    "country": _NULLABLE_STRING,
+                    "state": _NULLABLE_STRING,
+                    "city": _NULLABLE_STRING,
+                    "yearBorn": {"type": ["integer", "null"]},
+                    "gender": {"type": ["integer", "null"]},
+                    "metadata": {"type": ["object", "null"]},
+                },
+            },
+            "Customer": {
+                "type": "object",
+                "required": ["object", "id", "createdAt", "updatedAt", "projectId", "payload"],
+                "properties": {
+                    "object": {"const": "customer"},
+                    "id": {"type": "string", "pattern": "^cus_[0-9A-Za-z]{14}$"},
+                    "createdAt": {"type": "string"},
+                    "updatedAt": {"type": "string"},
+                    "projectId": {"type": "string"},
+                    "payload": _ref("Payload"),
+                    "deleted": {"type": "boolean"},
+                    "warnings": {"type": "array", "items": {"type": "object"}},
+                },
+            },
+            "IngestResult": {
+                "type": "object",
+                "required": ["object", "payload"],
+                "properties": {
+                    "object": {"const": "ingest_result"},
+                    "payload": {
+                        "type": "object",
+                        "required": [
+                            "code",
+                            "received",
+                            "created",
+                            "updated",
+                            "unchanged",
+                            "customers",
+                        ],
+                        "properties": {
+                            "code": {"const": "ok"},
+                            "received": {"type": "integer"},
+                            "created": {"type": "integer"},
+                            "updated": {"type": "integer"},
+                            "unchanged": {"type": "integer"},
+                            "customers": {"type": "array", "items": _ref("Customer")},
+                        },
+                    },
+                },
+            },
+            "Error": {
+                "type": "object",
+                "required": ["object", "payload"],
+                "properties": {
+                    "object": {"type": "string"},
+                    "payload": {
+                        "type": "object",
+                        "required": ["code"],
+                        "properties": {
+                            "code": {"type": "string"},
+                            "description": {"type": "string"},
+                        },
+                    },
+                },
+            },
+            "ErrorList": {"type": "array", "minItems": 1, "items": _ref("Error")},
+            "Object": {
+                "type": "object",
+                "required": ["object", "payload"],
+                "properties": {"object": {"type": "string"}, "payload": {"type": "object"}},
+            },
+        },
+    },
+    "security": [{"apiKey": []}],
+    "paths": {
+        "/customers": {
+            "parameters": [{"$ref": "#/components/parameters/version"}],
+            "post": {
+                "summary": "Create or update one customer, or a batch of 1 to 100",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "oneOf": [
+                                    _ref("CustomerIn"),
+                                    {
+                                        "type": "array",
+                                        "minItems": 1,
+                                        "maxItems": 100,
+                                        "items": _ref("CustomerIn"),
+                                    },
+                                ]
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _json(
+                        {"oneOf": [_ref("Customer"), _ref("IngestResult")]},
+                        "updated or unchanged (one object), or the batch's result",
+                    ),
+                    "201": _json(_ref("Customer"), "created (one object)"),
+                    "413": _json(_ref("Error"), "the body is too large (payload_too_large)"),
+                    "415": _json(_ref("Error"), "the body is not JSON (unsupported_media_type)"),
+                    **_ERRORS,
+                },
+            },
+            "get": {
+                "summary": "One customer by code or id",
+                "parameters": _LOOKUP,
+                "responses": {
+                    "200": _json(_ref("Customer"), "the customer"),
+                    "404": _json(_ref("Error"), "customer_not_found"),
+                    **_ERRORS,
+                },
+            },
+            "delete": {
+                "summary": "Delete one customer by code or id",
+                "parameters": _LOOKUP,
+                "responses": {
+                    "200": _json(_ref("Customer"), "the customer as it was, deleted: true"),
+                    "404": _json(_ref("Error"), "customer_not_found"),
+                    **_ERRORS,
+                },
+            },
+        },
+        "/status": {
+            "get": {
+                "summary": "The key's project, permissions and the API versions served",
+                "parameters": [{"$ref": "#/components/parameters/version"}],
+                "responses": {"200": _json(_ref("Object"), "status"), **_ERRORS},
+            }
+        },
+        "/locations/resolve": {
+            "get": {
+                "summary": "Resolve a location without storing anything",
+                "parameters": [
+                    {"$ref": "#/components/parameters/version"},
+                    *(
+                        {"name": f, "in": "query", "required": False, "schema": {"type": "string"}}
+                        for f in ("country", "state", "city")
+                    ),
+                ],
+                "responses": {"200": _json(_ref("Object"), "location"), **_ERRORS},
+            }
+        },
+        "/healthz": {
+            "get": {
+                "summary": "Health probe (no key needed)",
+                "security": [],
+                "responses": {"200": _json(_ref("Object"), "health")},
+            }
+        },
+        "/openapi.json": {
+            "get": {
+                "summary": "This description",
+                "security": [],
+                "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1")},
+            }
+        },
+    },
+}
+
+
+async def openapi_endpoint(request: Request) -> Response:
+    return JSONBody(SCHEMA)
