@@ -21,7 +21,6 @@ returned. Every database error reaches the caller as :class:`StoreError`.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 import random
@@ -37,6 +36,13 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from padron.customers.model import ApiKey, Customer, Project
 from padron.store import migrations
 from padron.store.base import Plan, StoreError
+from padron.store.rows import CUSTOMER_COLUMNS as _CUSTOMER_COLUMNS
+from padron.store.rows import KEY_COLUMNS as _KEY_COLUMNS
+from padron.store.rows import PROJECT_COLUMNS as _PROJECT_COLUMNS
+from padron.store.rows import customer as _customer
+from padron.store.rows import key as _key
+from padron.store.rows import project as _project
+from padron.store.rows import where as _where
 
 R = TypeVar("R")
 Conn = psycopg.Connection[tuple[Any, ...]]
@@ -56,10 +62,6 @@ MAX_ATTEMPTS: Final = 5
 #: single-bigint locks of the customers live in another key space.
 MIGRATION_LOCK: Final = (0x70616472, 0x6F6E)
 
-_CUSTOMER_COLUMNS: Final = (
-    "id, project_id, code, created_at, updated_at, is_active, country, state, city, "
-    "year_born, gender, metadata"
-)
 _SELECT_BATCH: Final = (
     f"SELECT {_CUSTOMER_COLUMNS} FROM customers WHERE project_id = %s AND code = ANY(%b::text[])"
 )
@@ -83,8 +85,6 @@ _UPSERT: Final = (
 # unnest() yields the array in order, so the locks are taken in the order sent.
 _LOCK_CODES: Final = "SELECT pg_advisory_xact_lock(k) FROM unnest(%b::bigint[]) AS k"
 _BEGIN: Final = "BEGIN ISOLATION LEVEL READ COMMITTED"
-_PROJECT_COLUMNS: Final = "id, name, created_at, reject_unresolved_cities"
-_KEY_COLUMNS: Final = "id, project_id, key_hash, permissions, label, created_at, revoked_at"
 
 _RETRYABLE: Final = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)
 
@@ -124,17 +124,6 @@ def parse_url(url: str, environ: dict[str, str] | None = None) -> tuple[str, int
     return conninfo, size
 
 
-def _customer(row: Sequence[Any]) -> Customer:
-    # _CUSTOMER_COLUMNS lists the columns in the order of Customer's fields
-    # (checked below), so a row is the constructor's positional arguments.
-    return Customer(*row)
-
-
-assert [f.name for f in dataclasses.fields(Customer)] == [
-    c.strip() for c in _CUSTOMER_COLUMNS.split(",")
-], "_CUSTOMER_COLUMNS must follow the fields of Customer"
-
-
 def upsert_params(project_id: str, rows: Sequence[Customer]) -> tuple[Any, ...]:
     """The parameters of :data:`_UPSERT`: the project and one array per column."""
     return (
@@ -151,30 +140,6 @@ def upsert_params(project_id: str, rows: Sequence[Customer]) -> tuple[Any, ...]:
         [c.gender for c in rows],
         [c.metadata for c in rows],
     )
-
-
-def _project(row: Sequence[Any]) -> Project:
-    return Project(id=row[0], name=row[1], created_at=row[2], reject_unresolved_cities=row[3])
-
-
-def _key(row: Sequence[Any]) -> ApiKey:
-    return ApiKey(
-        id=row[0],
-        project_id=row[1],
-        key_hash=bytes(row[2]),
-        permissions=tuple(p for p in row[3].split(",") if p),
-        label=row[4],
-        created_at=row[5],
-        revoked_at=row[6],
-    )
-
-
-def _where(code: str | None, id: str | None) -> tuple[str, str]:
-    if code is not None and id is None:
-        return "code", code
-    if id is not None and code is None:
-        return "id", id
-    raise ValueError("give exactly one of code and id")
 
 
 class _PlanFailed(Exception):

@@ -22,13 +22,16 @@ from typing import Any, Final, TypeVar
 from padron.customers.model import ApiKey, Customer, Project
 from padron.store import migrations
 from padron.store.base import Plan, StoreError
+from padron.store.rows import CUSTOMER_COLUMNS as _CUSTOMER_COLUMNS
+from padron.store.rows import KEY_COLUMNS as _KEY_COLUMNS
+from padron.store.rows import PROJECT_COLUMNS as _PROJECT_COLUMNS
+from padron.store.rows import customer as _customer
+from padron.store.rows import key as _key
+from padron.store.rows import project as _project
+from padron.store.rows import where as _where
 
 R = TypeVar("R")
 
-_CUSTOMER_COLUMNS: Final = (
-    "id, project_id, code, created_at, updated_at, is_active, country, state, city, "
-    "year_born, gender, metadata"
-)
 _UPSERT: Final = (
     f"INSERT INTO customers ({_CUSTOMER_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
     "ON CONFLICT (project_id, code) DO UPDATE SET updated_at = excluded.updated_at, "
@@ -46,23 +49,6 @@ SYNCHRONOUS_LEVELS: Final = ("off", "normal", "full", "extra")
 Job = Callable[[sqlite3.Connection], Any]
 
 
-def _customer(row: Sequence[Any]) -> Customer:
-    return Customer(
-        id=row[0],
-        project_id=row[1],
-        code=row[2],
-        created_at=row[3],
-        updated_at=row[4],
-        is_active=bool(row[5]),
-        country=row[6],
-        state=row[7],
-        city=row[8],
-        year_born=row[9],
-        gender=row[10],
-        metadata=row[11],
-    )
-
-
 def _customer_row(c: Customer) -> tuple[Any, ...]:
     return (
         c.id,
@@ -78,32 +64,6 @@ def _customer_row(c: Customer) -> tuple[Any, ...]:
         c.gender,
         c.metadata,
     )
-
-
-def _project(row: Sequence[Any]) -> Project:
-    return Project(id=row[0], name=row[1], created_at=row[2], reject_unresolved_cities=bool(row[3]))
-
-
-def _key(row: Sequence[Any]) -> ApiKey:
-    return ApiKey(
-        id=row[0],
-        project_id=row[1],
-        key_hash=bytes(row[2]),
-        permissions=tuple(p for p in row[3].split(",") if p),
-        label=row[4],
-        created_at=row[5],
-        revoked_at=row[6],
-    )
-
-
-_PROJECT_COLUMNS: Final = "id, name, created_at, reject_unresolved_cities"
-_KEY_COLUMNS: Final = "id, project_id, key_hash, permissions, label, created_at, revoked_at"
-
-
-def _where(code: str | None, id: str | None) -> tuple[str, str]:
-    if (code is None) == (id is None):
-        raise ValueError("give exactly one of code and id")
-    return ("code", code) if code is not None else ("id", id)  # type: ignore[return-value]
 
 
 class _Writer(threading.Thread):

@@ -1,0 +1,52 @@
+"""Rows ↔ records, shared by every backend: the same columns in the same order."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any, Final
+
+from padron.customers.model import ApiKey, Customer, Project
+
+#: In the order of Customer's fields, so that a row is the constructor's arguments.
+CUSTOMER_COLUMNS: Final = (
+    "id, project_id, code, created_at, updated_at, is_active, country, state, city, "
+    "year_born, gender, metadata"
+)
+PROJECT_COLUMNS: Final = "id, name, created_at, reject_unresolved_cities"
+KEY_COLUMNS: Final = "id, project_id, key_hash, permissions, label, created_at, revoked_at"
+
+assert [f.name for f in dataclasses.fields(Customer)] == [
+    c.strip() for c in CUSTOMER_COLUMNS.split(",")
+], "CUSTOMER_COLUMNS must follow the fields of Customer"
+
+
+def customer(row: Sequence[Any]) -> Customer:
+    c = Customer(*row)
+    # SQLite has no boolean type: it gives back 0 or 1.
+    return c if type(c.is_active) is bool else dataclasses.replace(c, is_active=bool(c.is_active))
+
+
+def project(row: Sequence[Any]) -> Project:
+    return Project(id=row[0], name=row[1], created_at=row[2], reject_unresolved_cities=bool(row[3]))
+
+
+def key(row: Sequence[Any]) -> ApiKey:
+    return ApiKey(
+        id=row[0],
+        project_id=row[1],
+        key_hash=bytes(row[2]),
+        permissions=tuple(p for p in row[3].split(",") if p),
+        label=row[4],
+        created_at=row[5],
+        revoked_at=row[6],
+    )
+
+
+def where(code: str | None, id: str | None) -> tuple[str, str]:
+    """The column and value of a lookup by exactly one of code and id."""
+    if code is not None and id is None:
+        return "code", code
+    if id is not None and code is None:
+        return "id", id
+    raise ValueError("give exactly one of code and id")
