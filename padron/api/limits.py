@@ -75,9 +75,12 @@ class TransportLimits:
             return  # the client hung up mid-request: nobody to answer, nothing written
 
 
-_TOO_LARGE: Final = error(
-    431, "headers_too_large", f"the request head is over {MAX_HEAD_BYTES} bytes"
-).body
+_TOO_LARGE: Final = bytes(
+    error(431, "headers_too_large", f"the request head is over {MAX_HEAD_BYTES} bytes").body
+)
+
+
+_NOT_HTTP: Final = bytes(error(400, "malformed_request", "the request is not valid HTTP/1.1").body)
 
 
 class LimitedHttpToolsProtocol(HttpToolsProtocol):
@@ -104,12 +107,18 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         super().on_message_complete()
 
     def _refuse_head(self) -> None:
+        self._answer_and_close(b"431 Request Header Fields Too Large", _TOO_LARGE)
+
+    def send_400_response(self, msg: str) -> None:
+        """What is not HTTP at all gets the JSON 400 of API.md, not uvicorn's text."""
+        self._answer_and_close(b"400 Bad Request", _NOT_HTTP)
+
+    def _answer_and_close(self, status: bytes, body: bytes) -> None:
         if self.transport.is_closing():
             return
         self.transport.write(
-            b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
-            b"content-type: application/json\r\n"
-            b"content-length: " + str(len(_TOO_LARGE)).encode() + b"\r\n"
-            b"connection: close\r\n\r\n" + _TOO_LARGE
+            b"HTTP/1.1 " + status + b"\r\ncontent-type: application/json\r\n"
+            b"content-length: " + str(len(body)).encode() + b"\r\n"
+            b"connection: close\r\n\r\n" + body
         )
         self.transport.close()
