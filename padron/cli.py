@@ -35,6 +35,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from padron.api.app import create_app
+    from padron.api.limits import LimitedHttpToolsProtocol
     from padron.runtime import open_runtime
 
     settings = _settings(args)
@@ -55,7 +56,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "port": settings.port,
         "log_level": os.environ.get("PADRON_LOG_LEVEL", "warning"),
         "access_log": False,
-        "http": "httptools",
+        # httptools with a bound on the request head (uvicorn reads heads of any size).
+        "http": LimitedHttpToolsProtocol,
         "loop": "uvloop",
         "timeout_graceful_shutdown": 10,
     }

@@ -10,12 +10,15 @@ from typing import Any, Final
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from padron.api import envelopes
 from padron.api.envelopes import JSONBody, error
+from padron.api.limits import TransportLimits
+from padron.api.openapi import openapi_endpoint
 from padron.api.ratelimit import RateLimiter
 from padron.customers.decode import BodyError, decode_customers
 from padron.customers.model import ApiKey, Project
@@ -286,13 +289,19 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
         Route("/status", status, methods=["GET"]),
         Route("/locations/resolve", resolve_location, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/openapi.json", openapi_endpoint, methods=["GET"]),
     ]
     handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
         HTTPException: on_http_error,
         StoreError: on_store_error,
         Exception: on_crash,
     }
-    return Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
+    return Starlette(
+        routes=routes,
+        exception_handlers=handlers,
+        lifespan=lifespan,
+        middleware=[Middleware(TransportLimits)],
+    )
 
 
 def from_environment() -> Starlette:
