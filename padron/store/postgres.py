@@ -41,6 +41,7 @@ from padron.store.rows import KEY_COLUMNS as _KEY_COLUMNS
 from padron.store.rows import PROJECT_COLUMNS as _PROJECT_COLUMNS
 from padron.store.rows import customer as _customer
 from padron.store.rows import key as _key
+from padron.store.rows import pages
 from padron.store.rows import project as _project
 from padron.store.rows import where as _where
 
@@ -405,18 +406,7 @@ class PostgresStore:
         return self._run(work)
 
     def iter_customers(self, project_id: str, batch_size: int = 1000) -> Iterator[list[Customer]]:
-        after = ""
-        while True:
-            rows = self._read(
-                f"SELECT {_CUSTOMER_COLUMNS} FROM customers WHERE project_id = %s AND code > %s "
-                "ORDER BY code LIMIT %s",
-                (project_id, after, batch_size),
-            )
-            if not rows:
-                return
-            batch = [_customer(r) for r in rows]
-            yield batch
-            after = batch[-1].code
+        return pages(self._read, "%s", project_id, batch_size)
 
     def count_customers(self, project_id: str) -> int:
         rows = self._read("SELECT count(*) FROM customers WHERE project_id = %s", (project_id,))

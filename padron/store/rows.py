@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Final
 
 from padron.customers.model import ApiKey, Customer, Project
@@ -41,6 +41,27 @@ def key(row: Sequence[Any]) -> ApiKey:
         created_at=row[5],
         revoked_at=row[6],
     )
+
+
+def pages(
+    read: Callable[[str, tuple[Any, ...]], list[Any]], mark: str, project_id: str, size: int
+) -> Iterator[list[Customer]]:
+    """A project's customers in code order, ``size`` at a time, by keyset (each
+    page starts after the last code of the one before, so it costs the same at
+    any depth). ``read(sql, params)`` runs a query; ``mark`` is the driver's
+    placeholder (``?`` or ``%s``)."""
+    sql = (
+        f"SELECT {CUSTOMER_COLUMNS} FROM customers WHERE project_id = {mark} AND code > {mark} "
+        f"ORDER BY code LIMIT {mark}"
+    )
+    after = ""
+    while True:
+        rows = read(sql, (project_id, after, size))
+        if not rows:
+            return
+        batch = [customer(r) for r in rows]
+        yield batch
+        after = batch[-1].code
 
 
 def where(code: str | None, id: str | None) -> tuple[str, str]:
