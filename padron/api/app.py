@@ -21,7 +21,7 @@ from padron.api.limits import TransportLimits
 from padron.api.openapi import openapi_endpoint
 from padron.api.ratelimit import RateLimiter
 from padron.customers.decode import BodyError, decode_customers
-from padron.customers.model import ApiKey, Project
+from padron.customers.model import ApiKey, Project, Written
 from padron.customers.service import Rejected, problem_from
 from padron.geo.types import OMITTED, Sent
 from padron.ids import iso, now
@@ -135,12 +135,17 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
         body = await read_body(request)
         if isinstance(body, Response):
             return body
-        try:
+        project = auth[1]
+
+        def decode_and_ingest() -> tuple[list[Written], bool]:
+            # Decoding a large body takes milliseconds: off the event loop, with the write.
             objects, batch = decode_customers(body)
+            return customers.ingest(project, objects), batch
+
+        try:
+            written, batch = await run_in_threadpool(decode_and_ingest)
         except BodyError as exc:
             return error(400, exc.code, exc.description)
-        try:
-            written = await run_in_threadpool(customers.ingest, auth[1], objects)
         except Rejected as exc:
             return envelopes.rejected(exc.customers)
         if batch:
