@@ -19,6 +19,10 @@ from padron.ids import current_year
 MAX_CODE: Final = 255
 MAX_LOCATION: Final = 255
 MAX_METADATA: Final = 60_000
+#: Objects and arrays inside metadata, the outermost object counting as 1. A
+#: fixed bound, so that what is accepted does not depend on how deep the
+#: decoding thread's stack happens to be (and every JSON tool can read it back).
+MAX_METADATA_DEPTH: Final = 64
 MIN_YEAR: Final = 1900
 GENDERS: Final = (0, 1, 2, 3)
 
@@ -110,17 +114,22 @@ class _Unstorable(Exception):
         self.path: list[str] = []
 
     def describe(self, root: str) -> str:
-        return f"{root}{''.join(reversed(self.path))} {self.reason}"
+        path = "".join(reversed(self.path))
+        if len(path) > 60:
+            path = path[:60] + "…"
+        return f"{root}{path} {self.reason}"
 
 
 _LONE_SURROGATE: Final = "contains a lone surrogate (not valid Unicode)"
 
 
-def _to_plain(value: Any) -> Any:
+def _to_plain(value: Any, depth: int = 1) -> Any:
     """A decoded JSON value (objects as tuples of pairs) as plain Python, refusing
     duplicate keys, lone surrogates and non-finite numbers. NUL characters are
     fine here: metadata is stored as JSON text, where they are escaped."""
     kind = type(value)
+    if depth > MAX_METADATA_DEPTH and (kind is tuple or kind is list):
+        raise _Unstorable(f"is nested deeper than {MAX_METADATA_DEPTH} levels")
     if kind is tuple:
         out: dict[str, Any] = {}
         for key, item in value:
@@ -137,7 +146,7 @@ def _to_plain(value: Any) -> Any:
                 out[key] = item
                 continue
             try:
-                out[key] = _to_plain(item)
+                out[key] = _to_plain(item, depth + 1)
             except _Unstorable as error:
                 error.path.append(f".{printable(key)}")
                 raise
@@ -146,7 +155,7 @@ def _to_plain(value: Any) -> Any:
         items = []
         for i, item in enumerate(value):
             try:
-                items.append(_to_plain(item))
+                items.append(_to_plain(item, depth + 1))
             except _Unstorable as error:
                 error.path.append(f"[{i}]")
                 raise

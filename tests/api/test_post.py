@@ -184,6 +184,25 @@ def test_metadata_at_the_limit_is_accepted(api: Api) -> None:
     assert api.post({"code": "c", "metadata": {"x": filler}}).status_code == 201
 
 
+def test_metadata_nesting_has_a_fixed_bound(api: Api) -> None:
+    def nested(depth: int) -> dict[str, Any]:
+        value: dict[str, Any] = {"leaf": 1}
+        for _ in range(depth - 1):
+            value = {"a": value}
+        return value
+
+    deepest = nested(64)
+    r = api.post({"code": "deep", "metadata": deepest})
+    assert r.status_code == 201, r.text
+    assert r.json()["payload"]["metadata"] == deepest
+    r = api.post({"code": "deeper", "metadata": nested(65)})
+    assert field_errors(r) == {"metadata": "invalid_value"}
+    assert (
+        "deeper than 64 levels"
+        in r.json()[0]["payload"]["fieldErrors"][0]["payload"]["description"]
+    )
+
+
 def test_every_field_error_of_a_customer_is_listed(api: Api) -> None:
     r = api.post(
         {"code": "D314K1432", "yearBorn": 1800, "gender": 9, "yearborn": 1, "city": "Paris"}
