@@ -208,9 +208,7 @@ def machine() -> str:
 
 def for_project(rows: Sequence[Customer], project_id: str, tag: str) -> list[Customer]:
     """The same rows under another project (ids stay unique across projects)."""
-    return [
-        dataclasses.replace(c, project_id=project_id, id=f"{c.id}-{tag}") for c in rows
-    ]
+    return [dataclasses.replace(c, project_id=project_id, id=f"{c.id}-{tag}") for c in rows]
 
 
 def main() -> None:
@@ -254,9 +252,7 @@ def main() -> None:
         objects = [customer_objects(args.rows, phase) for phase in (0, 1)]
         prepared: list[list[Customer]] = []
         for phase in (0, 1):
-            written = [
-                w for b in batches(objects[phase]) for w in service.ingest(projects["P"], b)
-            ]
+            written = [w for b in batches(objects[phase]) for w in service.ingest(projects["P"], b)]
             assert all(w.outcome == ("created", "updated")[phase] for w in written), places
             prepared.append([w.customer for w in written])
         unresolved = sum(1 for c in prepared[0] if c.city and not c.city.startswith("Q"))
@@ -356,6 +352,7 @@ def main() -> None:
                 f"| {phase_name} | {label}{mark} | {medians[label]:,.0f} | "
                 f"{statistics.median(ratios):.2f} | {min(ratios):.2f}–{max(ratios):.2f} |"
             )
+
 
 if __name__ == "__main__":
     main()

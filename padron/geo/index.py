@@ -124,23 +124,35 @@ def load_index(path: Path) -> Index:
     alpha3: list[str] = c["alpha3"]
     alpha2: list[str] = c["alpha2"]
     countries = Countries(
-        alpha3=alpha3, alpha2=alpha2, label=c["label"],
+        alpha3=alpha3,
+        alpha2=alpha2,
+        label=c["label"],
         qid={q: i for i, q in enumerate(c["qid"]) if q},
         numeric=c["numeric"],
         by_alpha3={a: i for i, a in enumerate(alpha3)},
         by_alpha2={a: i for i, a in enumerate(alpha2)},
-        names=c["names"], other_names=c["other_names"], words=c["words"],
+        names=c["names"],
+        other_names=c["other_names"],
+        words=c["words"],
     )
     s = raw["states"]
     anywhere: dict[str, list[int]] = {}
     for (_, part), i in s["parts"].items():
         anywhere.setdefault(part, []).append(i)
     states = States(
-        code=s["code"], label=s["label"], country=s["country"], parent=s["parent"],
-        codes=s["codes"], parts=s["parts"],
+        code=s["code"],
+        label=s["label"],
+        country=s["country"],
+        parent=s["parent"],
+        codes=s["codes"],
+        parts=s["parts"],
         parts_anywhere={k: tuple(dict.fromkeys(v)) for k, v in anywhere.items()},
-        fips=s["fips"], qid=s["qid"], names=s["names"], other_names=s["other_names"],
-        fips_countries=s["fips_countries"], weight=[0] * len(s["code"]),
+        fips=s["fips"],
+        qid=s["qid"],
+        names=s["names"],
+        other_names=s["other_names"],
+        fips_countries=s["fips_countries"],
+        weight=[0] * len(s["code"]),
     )
     cities = Cities(raw["cities"])
     weight = states.weight

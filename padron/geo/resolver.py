@@ -52,8 +52,12 @@ class _Found:
 
     __slots__ = ("error", "index", "warnings")
 
-    def __init__(self, index: int | None = None, error: FieldError | None = None,
-                 warnings: tuple[Warning, ...] = ()) -> None:
+    def __init__(
+        self,
+        index: int | None = None,
+        error: FieldError | None = None,
+        warnings: tuple[Warning, ...] = (),
+    ) -> None:
         self.index = index
         self.error = error
         self.warnings = warnings
@@ -62,8 +66,11 @@ class _Found:
 def _text(field: Field, value: object) -> str | FieldError:
     """The sent value as stripped text, or the error for a value of the wrong shape."""
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        return FieldError(field, "invalid_type",
-                          f"{field} must be a string (or an integer code), not {_json_type(value)}")
+        return FieldError(
+            field,
+            "invalid_type",
+            f"{field} must be a string (or an integer code), not {_json_type(value)}",
+        )
     text = str(value).strip()
     if not text:
         return FieldError(field, "invalid_value", f"{field} must not be empty")
@@ -87,8 +94,15 @@ class Resolver:
 
     # Slots: the warm path reads ``_country_memo`` on every call, and a slot is the
     # quickest attribute to load.
-    __slots__ = ("__weakref__", "_cached", "_children", "_country_keys", "_country_memo",
-                 "_memo", "index")
+    __slots__ = (
+        "__weakref__",
+        "_cached",
+        "_children",
+        "_country_keys",
+        "_country_memo",
+        "_memo",
+        "index",
+    )
 
     def __init__(self, index: Index) -> None:
         self.index = index
@@ -101,9 +115,14 @@ class Resolver:
 
     # ---- public API -----------------------------------------------------------------
 
-    def resolve(self, country: Sent, state: Sent, city: Sent,
-                stored: StoredLocation = NO_LOCATION,
-                reject_unresolved_city: bool = False) -> Resolution:
+    def resolve(
+        self,
+        country: Sent,
+        state: Sent,
+        city: Sent,
+        stored: StoredLocation = NO_LOCATION,
+        reject_unresolved_city: bool = False,
+    ) -> Resolution:
         """Resolve what a client sent. Pass ``reject_unresolved_city`` by keyword.
 
         (It is not keyword-only in the signature only because CPython 3.11 does not
@@ -136,8 +155,16 @@ class Resolver:
                 self._memo.clear()
             self._memo[key] = result
             return result
-        typed = (country.__class__, country, state.__class__, state, city.__class__, city,
-                 stored, reject_unresolved_city)
+        typed = (
+            country.__class__,
+            country,
+            state.__class__,
+            state,
+            city.__class__,
+            city,
+            stored,
+            reject_unresolved_city,
+        )
         return self._cached(typed)
 
     def _country_alone(self, country: Sent) -> Resolution:
@@ -147,8 +174,18 @@ class Resolver:
                 hash(country)
             except TypeError:  # an unhashable value (a list, a dict): not cached
                 return self._resolve_values(country, OMITTED, OMITTED, NO_LOCATION, False)
-            return self._cached((country.__class__, country, OMITTED.__class__, OMITTED,
-                                 OMITTED.__class__, OMITTED, NO_LOCATION, False))
+            return self._cached(
+                (
+                    country.__class__,
+                    country,
+                    OMITTED.__class__,
+                    OMITTED,
+                    OMITTED.__class__,
+                    OMITTED,
+                    NO_LOCATION,
+                    False,
+                )
+            )
         result = self._resolve_values(country, OMITTED, OMITTED, NO_LOCATION, False)
         if len(self._country_memo) >= _CACHE_SIZE:
             self._country_memo.clear()
@@ -181,8 +218,12 @@ class Resolver:
     def _city_place(self, k: int) -> Place:
         ci = self.index.cities
         st = ci.state_of(k)
-        return Place(f"Q{ci.qid[k]}", ci.label[k], self.index.countries.alpha3[ci.country[k]],
-                     self.index.states.code[st] if st >= 0 else None)
+        return Place(
+            f"Q{ci.qid[k]}",
+            ci.label[k],
+            self.index.countries.alpha3[ci.country[k]],
+            self.index.states.code[st] if st >= 0 else None,
+        )
 
     # ---- the whole location ---------------------------------------------------------
 
@@ -192,8 +233,9 @@ class Resolver:
         assert isinstance(stored, StoredLocation) and isinstance(reject, bool)
         return self._resolve_values(country, state, city, stored, reject)  # type: ignore[arg-type]
 
-    def _resolve_values(self, country: Sent, state: Sent, city: Sent,
-                        stored: StoredLocation, reject: bool) -> Resolution:
+    def _resolve_values(
+        self, country: Sent, state: Sent, city: Sent, stored: StoredLocation, reject: bool
+    ) -> Resolution:
         ix = self.index
         alpha3, codes = ix.countries.alpha3, ix.states.code
         errors: list[FieldError] = []
@@ -240,11 +282,15 @@ class Resolver:
                 s_sent_ok = True
                 s_country = ix.states.country[s_idx]
                 if c_explicit and c_idx is not None and s_country != c_idx:
-                    errors.append(FieldError(
-                        "state", "inconsistent",
-                        f"{state!r} is {codes[s_idx]} ({ix.states.label[s_idx]}), a state of "
-                        f"{alpha3[s_country]}, not of {c_final}; send a state of {c_final} "
-                        f"or change the country"))
+                    errors.append(
+                        FieldError(
+                            "state",
+                            "inconsistent",
+                            f"{state!r} is {codes[s_idx]} ({ix.states.label[s_idx]}), a state of "
+                            f"{alpha3[s_country]}, not of {c_final}; send a state of {c_final} "
+                            f"or change the country",
+                        )
+                    )
                 elif not c_failed:
                     c_idx, c_final, c_explicit = s_country, alpha3[s_country], True
 
@@ -256,17 +302,22 @@ class Resolver:
             t_final = None
         else:
             scope_state = s_idx
-            if scope_state is not None and c_idx is not None and \
-                    ix.states.country[scope_state] != c_idx:
+            if (
+                scope_state is not None
+                and c_idx is not None
+                and ix.states.country[scope_state] != c_idx
+            ):
                 scope_state = None  # a stored state of another country is no context
-            found = self._city(city, c_idx if not c_failed else None, scope_state,
-                               state_sent=s_sent_ok)
+            found = self._city(
+                city, c_idx if not c_failed else None, scope_state, state_sent=s_sent_ok
+            )
             warnings.extend(found.warnings)
             if found.error:
                 if found.error.code == "not_found" and not reject:
                     t_final = str(city).strip()
-                    warnings.append(Warning("city", "unresolved", found.error.description +
-                                            "; stored as sent"))
+                    warnings.append(
+                        Warning("city", "unresolved", found.error.description + "; stored as sent")
+                    )
                 else:
                     errors.append(found.error)
                     t_final = None
@@ -275,16 +326,23 @@ class Resolver:
                 t_final = f"Q{ix.cities.qid[k]}"
                 k_country = ix.cities.country[k]
                 if c_idx is not None and k_country != c_idx and (c_explicit or c_failed):
-                    errors.append(FieldError(
-                        "city", "inconsistent",
-                        f"{city!r} is {t_final} ({ix.cities.label[k]}), a place in "
-                        f"{alpha3[k_country]}, not in {c_final}"))
+                    errors.append(
+                        FieldError(
+                            "city",
+                            "inconsistent",
+                            f"{city!r} is {t_final} ({ix.cities.label[k]}), a place in "
+                            f"{alpha3[k_country]}, not in {c_final}",
+                        )
+                    )
                 else:
                     if c_idx != k_country:
                         c_idx, c_final = k_country, alpha3[k_country]
                     k_state = ix.cities.state_of(k)
-                    if not s_sent_ok and k_state >= 0 and not (
-                            s_idx is not None and ix.states.within(k_state, s_idx)):
+                    if (
+                        not s_sent_ok
+                        and k_state >= 0
+                        and not (s_idx is not None and ix.states.within(k_state, s_idx))
+                    ):
                         s_idx, s_final = k_state, codes[k_state]
             else:
                 t_final = None
@@ -292,23 +350,35 @@ class Resolver:
         # omitted fields whose stored values lie in another country than the new one
         if not c_failed and (c_idx != stored_c_idx or country is None):
             new = f"not in {c_final}" if c_final else "and the country is being removed"
-            if state is OMITTED and s_idx is not None and s_final == stored.state and \
-                    ix.states.country[s_idx] != c_idx:
-                errors.append(FieldError(
-                    "state", "inconsistent",
-                    f"the stored state {stored.state} lies in "
-                    f"{alpha3[ix.states.country[s_idx]]}, {new}; "
-                    f"send the state (or null) with the new country"))
+            if (
+                state is OMITTED
+                and s_idx is not None
+                and s_final == stored.state
+                and ix.states.country[s_idx] != c_idx
+            ):
+                errors.append(
+                    FieldError(
+                        "state",
+                        "inconsistent",
+                        f"the stored state {stored.state} lies in "
+                        f"{alpha3[ix.states.country[s_idx]]}, {new}; "
+                        f"send the state (or null) with the new country",
+                    )
+                )
             if city is OMITTED and stored.city and _QID.match(stored.city):
                 entries = ix.cities.by_qid(int(stored.city[1:]))
                 there = {ix.cities.country[k] for k in entries}
                 if entries and c_idx not in there:
                     k = ix.cities.best(entries)
-                    errors.append(FieldError(
-                        "city", "inconsistent",
-                        f"the stored city {stored.city} ({ix.cities.label[k]}) lies in "
-                        f"{alpha3[ix.cities.country[k]]}, {new}; "
-                        f"send the city (or null) with the new country"))
+                    errors.append(
+                        FieldError(
+                            "city",
+                            "inconsistent",
+                            f"the stored city {stored.city} ({ix.cities.label[k]}) lies in "
+                            f"{alpha3[ix.cities.country[k]]}, {new}; "
+                            f"send the city (or null) with the new country",
+                        )
+                    )
         return Resolution(c_final, s_final, t_final, tuple(errors), tuple(warnings))
 
     # ---- country --------------------------------------------------------------------
@@ -323,8 +393,11 @@ class Resolver:
         if code.isdigit():
             i = c.numeric.get(int(code))
             if i is None:
-                return _Found(error=FieldError(
-                    "country", "not_found", f"{text!r} is not an ISO 3166-1 numeric code"))
+                return _Found(
+                    error=FieldError(
+                        "country", "not_found", f"{text!r} is not an ISO 3166-1 numeric code"
+                    )
+                )
             return _Found(i)
         if len(code) == 2 and code.isalpha():
             i = c.by_alpha2.get(code)
@@ -339,27 +412,40 @@ class Resolver:
         if ids and len(ids) == 1:
             return _Found(ids[0])
         if ids:
-            return _Found(error=self._ambiguous("country", text, [self._country_place(i)
-                                                                   for i in ids]))
+            return _Found(
+                error=self._ambiguous("country", text, [self._country_place(i) for i in ids])
+            )
         # a name that begins several countries' names ("United") is ambiguous
         w = words(text)
         starts = list(dict.fromkeys(i for n, i in c.words if n[: len(w)] == w))
         if len(starts) > 1:
-            return _Found(error=self._ambiguous("country", text, [self._country_place(i)
-                                                                   for i in starts]))
+            return _Found(
+                error=self._ambiguous("country", text, [self._country_place(i) for i in starts])
+            )
         description = f"no country is called {text!r}"
         # an unknown two-letter code may be a FIPS 10-4 country code ("UK": GBR);
         # never resolved by it (in FIPS, GB is Gabon), only suggested
-        fips = self.index.countries.by_alpha2.get(
-            self.index.states.fips_countries.get(code, "")) if len(code) == 2 else None
+        fips = (
+            self.index.countries.by_alpha2.get(self.index.states.fips_countries.get(code, ""))
+            if len(code) == 2
+            else None
+        )
         if fips is not None:
             starts = [fips, *starts]
-            description = (f"{text!r} is not an ISO 3166-1 code (in FIPS 10-4 it is "
-                           f"{c.alpha3[fips]}, {c.label[fips]})")
-        return _Found(error=FieldError(
-            "country", "not_found", description,
-            suggestions=tuple(self._country_place(i) for i in
-                              self._suggest_countries(key, starts))))
+            description = (
+                f"{text!r} is not an ISO 3166-1 code (in FIPS 10-4 it is "
+                f"{c.alpha3[fips]}, {c.label[fips]})"
+            )
+        return _Found(
+            error=FieldError(
+                "country",
+                "not_found",
+                description,
+                suggestions=tuple(
+                    self._country_place(i) for i in self._suggest_countries(key, starts)
+                ),
+            )
+        )
 
     def _suggest_countries(self, key: str, first: list[int]) -> list[int]:
         c = self.index.countries
@@ -387,10 +473,14 @@ class Resolver:
         key = fold(text)
         matches = [j for j in s.names.get(key, ()) if country is None or s.country[j] == country]
         if not matches:
-            matches = [j for j in s.other_names.get(key, ())
-                       if country is None or s.country[j] == country]
-        if not matches and _JOINED_CODE.match(code) and (
-                not any(ch.islower() for ch in text) or any(ch.isdigit() for ch in code)):
+            matches = [
+                j for j in s.other_names.get(key, ()) if country is None or s.country[j] == country
+            ]
+        if (
+            not matches
+            and _JOINED_CODE.match(code)
+            and (not any(ch.islower() for ch in text) or any(ch.isdigit() for ch in code))
+        ):
             j = self._state_code_joined(code, country)
             if j is not None:
                 return _Found(j)
@@ -403,13 +493,23 @@ class Resolver:
             return _Found(matches[0])
         if matches:
             matches.sort(key=lambda j: (-s.weight[j], s.code[j]))
-            return _Found(error=self._ambiguous(
-                "state", text, [self._state_place(j) for j in matches],
-                hint="send the country" if country is None else "send the ISO 3166-2 code"))
+            return _Found(
+                error=self._ambiguous(
+                    "state",
+                    text,
+                    [self._state_place(j) for j in matches],
+                    hint="send the country" if country is None else "send the ISO 3166-2 code",
+                )
+            )
         where = f" in {self.index.countries.alpha3[country]}" if country is not None else ""
-        return _Found(error=FieldError(
-            "state", "not_found", f"no state{where} is called {text!r}",
-            suggestions=tuple(self._state_place(j) for j in self._suggest_states(key, country))))
+        return _Found(
+            error=FieldError(
+                "state",
+                "not_found",
+                f"no state{where} is called {text!r}",
+                suggestions=tuple(self._state_place(j) for j in self._suggest_states(key, country)),
+            )
+        )
 
     def _state_code(self, code: str, country: int | None, *, numeric: bool) -> int | None:
         """A code as written: ISO 3166-2 (or an alias), or with a known country its
@@ -448,8 +548,9 @@ class Resolver:
             return matches
         s = self.index.states
         inner = [j for j in matches if not any(k != j and s.within(k, j) for k in matches)]
-        if len(inner) == 1 and all(j == inner[0] or (
-                s.within(inner[0], j) and self._children[j] == 1) for j in matches):
+        if len(inner) == 1 and all(
+            j == inner[0] or (s.within(inner[0], j) and self._children[j] == 1) for j in matches
+        ):
             return inner
         return matches  # Barishal, the division, and Barishal, one of its districts
 
@@ -472,8 +573,9 @@ class Resolver:
 
     # ---- city -----------------------------------------------------------------------
 
-    def _city(self, value: object, country: int | None, state: int | None, *,
-              state_sent: bool) -> _Found:
+    def _city(
+        self, value: object, country: int | None, state: int | None, *, state_sent: bool
+    ) -> _Found:
         text = _text("city", value)
         if isinstance(text, FieldError):
             return _Found(error=text)
@@ -482,10 +584,14 @@ class Resolver:
         if _QID.match(code):
             entries = ci.by_qid(int(code[1:]))
             if not entries:
-                return _Found(error=FieldError("city", "not_found",
-                                               f"no city has the Wikidata id {code}"))
-            inside = [k for k in entries if state is not None
-                      and self.index.states.within(ci.state_of(k), state)]
+                return _Found(
+                    error=FieldError("city", "not_found", f"no city has the Wikidata id {code}")
+                )
+            inside = [
+                k
+                for k in entries
+                if state is not None and self.index.states.within(ci.state_of(k), state)
+            ]
             inside = inside or [k for k in entries if ci.country[k] == country]
             k = max(inside or entries, key=lambda k: (ci.population[k], -k))
             return _Found(k, warnings=self._state_warning(k, state, text) if state_sent else ())
@@ -506,18 +612,28 @@ class Resolver:
         if country is not None:
             in_country = pick(lambda k: ci.country[k] == country)
             if not in_country:
-                return _Found(error=FieldError(
-                    "city", "not_found",
-                    f"no known city in {self.index.countries.alpha3[country]} is called {text!r}"))
+                return _Found(
+                    error=FieldError(
+                        "city",
+                        "not_found",
+                        f"no known city in {self.index.countries.alpha3[country]} "
+                        f"is called {text!r}",
+                    )
+                )
             if state is None or not state_sent:
                 return self._decide(text, in_country, scoped=True)
             places = self._places(in_country)
             if len(places) == 1:
                 k = places[0]
                 return _Found(k, warnings=self._state_warning(k, state, text))
-            return _Found(error=self._ambiguous(
-                "city", text, [self._city_place(k) for k in places],
-                hint=f"none of them lies in {states.code[state]}; send the Wikidata id"))
+            return _Found(
+                error=self._ambiguous(
+                    "city",
+                    text,
+                    [self._city_place(k) for k in places],
+                    hint=f"none of them lies in {states.code[state]}; send the Wikidata id",
+                )
+            )
         return self._decide(text, pick(lambda k: True), scoped=False)
 
     def _state_warning(self, k: int, state: int | None, text: str) -> tuple[Warning, ...]:
@@ -525,11 +641,16 @@ class Resolver:
         k_state = self.index.cities.state_of(k)
         if state is None or k_state < 0 or states.within(k_state, state):
             return ()
-        return (Warning("city", "state_mismatch",
-                        f"{text!r} resolved to Q{self.index.cities.qid[k]} "
-                        f"({self.index.cities.label[k]}), filed under {states.code[k_state]} "
-                        f"in the place data, not under {states.code[state]}; "
-                        f"the state is kept as sent"),)
+        return (
+            Warning(
+                "city",
+                "state_mismatch",
+                f"{text!r} resolved to Q{self.index.cities.qid[k]} "
+                f"({self.index.cities.label[k]}), filed under {states.code[k_state]} "
+                f"in the place data, not under {states.code[state]}; "
+                f"the state is kept as sent",
+            ),
+        )
 
     def _places(self, entries: Sequence[int]) -> list[int]:
         """One entry per Wikidata id, most populous first."""
@@ -554,17 +675,32 @@ class Resolver:
                 return spelled
         top, rest = places[0], places[1:]
         if scoped and ci.population[top] >= _PROMINENCE * max(ci.population[rest[0]], _FLOOR):
-            passed = ", ".join(f"{p.id} ({p.name}, {p.state or p.country})"
-                               for p in map(self._city_place, rest[:_MAX_CANDIDATES]))
+            passed = ", ".join(
+                f"{p.id} ({p.name}, {p.state or p.country})"
+                for p in map(self._city_place, rest[:_MAX_CANDIDATES])
+            )
             more = f" and {len(rest) - _MAX_CANDIDATES} more" if len(rest) > _MAX_CANDIDATES else ""
-            return _Found(top, warnings=(Warning(
-                "city", "prominence",
-                f"{text!r} resolved to Q{ci.qid[top]} ({ci.label[top]}), by far the most "
-                f"populous of its namesakes; passed over: {passed}{more}"),))
-        return _Found(error=self._ambiguous(
-            "city", text, [self._city_place(k) for k in places],
-            hint="send the state or the Wikidata id" if scoped
-            else "send the country, the state or the Wikidata id"))
+            return _Found(
+                top,
+                warnings=(
+                    Warning(
+                        "city",
+                        "prominence",
+                        f"{text!r} resolved to Q{ci.qid[top]} ({ci.label[top]}), by far the most "
+                        f"populous of its namesakes; passed over: {passed}{more}",
+                    ),
+                ),
+            )
+        return _Found(
+            error=self._ambiguous(
+                "city",
+                text,
+                [self._city_place(k) for k in places],
+                hint="send the state or the Wikidata id"
+                if scoped
+                else "send the country, the state or the Wikidata id",
+            )
+        )
 
     def _spelled_as(self, text: str, places: list[int]) -> _Found | None:
         """Of namesakes that differ only by accents (Kölbingen, Kolbingen), the one
@@ -581,13 +717,22 @@ class Resolver:
         if len(same) != 1:
             return None
         k = same[0]
-        passed = ", ".join(f"{p.id} ({p.name}, {p.state or p.country})"
-                           for p in map(self._city_place, places[:_MAX_CANDIDATES]) if
-                           p.id != f"Q{ci.qid[k]}")
-        return _Found(k, warnings=(Warning(
-            "city", "spelling",
-            f"{text!r} resolved to Q{ci.qid[k]} ({ci.label[k]}), the only namesake spelled "
-            f"with these accents; passed over: {passed}"),))
+        passed = ", ".join(
+            f"{p.id} ({p.name}, {p.state or p.country})"
+            for p in map(self._city_place, places[:_MAX_CANDIDATES])
+            if p.id != f"Q{ci.qid[k]}"
+        )
+        return _Found(
+            k,
+            warnings=(
+                Warning(
+                    "city",
+                    "spelling",
+                    f"{text!r} resolved to Q{ci.qid[k]} ({ci.label[k]}), the only namesake spelled "
+                    f"with these accents; passed over: {passed}",
+                ),
+            ),
+        )
 
     @staticmethod
     def _no_city(text: str) -> FieldError:
@@ -598,9 +743,12 @@ class Resolver:
     @staticmethod
     def _ambiguous(field: Field, text: str, places: list[Place], hint: str = "") -> FieldError:
         hint = hint or ("send the ISO code" if field != "city" else "send the Wikidata id")
-        return FieldError(field, "ambiguous",
-                          f"{text!r} matches {len(places)} places; {hint}",
-                          candidates=tuple(places[:_MAX_CANDIDATES]))
+        return FieldError(
+            field,
+            "ambiguous",
+            f"{text!r} matches {len(places)} places; {hint}",
+            candidates=tuple(places[:_MAX_CANDIDATES]),
+        )
 
 
 def _accented(text: str) -> str:
@@ -620,8 +768,9 @@ def _default_log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def open_resolver(data_dir: Path, *, build_if_missing: bool = True,
-                  log: Callable[[str], None] = _default_log) -> Resolver:
+def open_resolver(
+    data_dir: Path, *, build_if_missing: bool = True, log: Callable[[str], None] = _default_log
+) -> Resolver:
     """Load the place index from ``data_dir``, building it first when it is missing."""
     path = index_path(data_dir)
     if not path.exists():

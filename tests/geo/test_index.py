@@ -11,7 +11,8 @@ def test_index_file_is_keyed_by_package_versions(data_dir: Path) -> None:
 
 
 def test_open_resolver_loads_the_existing_index_without_building(
-        data_dir: Path, resolver: object) -> None:
+    data_dir: Path, resolver: object
+) -> None:
     messages: list[str] = []
     open_resolver(data_dir, build_if_missing=False, log=messages.append)
     assert messages == []

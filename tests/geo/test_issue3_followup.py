@@ -20,13 +20,22 @@ def candidates(res: Resolution) -> set[str]:
 
 # ---- FIPS 10-4: from GeoNames' admin1 codes, not the reference column ----------
 
-@pytest.mark.parametrize(("value", "ctx", "expected"), [
-    ("SP56", OMITTED, "ES-CT"),  # Catalonia; the reference column files 56 under Tarragona
-    ("56", "ES", "ES-CT"), ("SP60", OMITTED, "ES-VC"), ("SP51", OMITTED, "ES-AN"),
-    ("GM02", OMITTED, "DE-BY"), ("NL06", OMITTED, "NL-NB"), ("SH01", OMITTED, "SH-AC"),
-])
-def test_fips_codes_name_the_right_state(resolver: Resolver, value: str, ctx: Any,
-                                         expected: str) -> None:
+
+@pytest.mark.parametrize(
+    ("value", "ctx", "expected"),
+    [
+        ("SP56", OMITTED, "ES-CT"),  # Catalonia; the reference column files 56 under Tarragona
+        ("56", "ES", "ES-CT"),
+        ("SP60", OMITTED, "ES-VC"),
+        ("SP51", OMITTED, "ES-AN"),
+        ("GM02", OMITTED, "DE-BY"),
+        ("NL06", OMITTED, "NL-NB"),
+        ("SH01", OMITTED, "SH-AC"),
+    ],
+)
+def test_fips_codes_name_the_right_state(
+    resolver: Resolver, value: str, ctx: Any, expected: str
+) -> None:
     res = resolver.resolve(ctx, value, OMITTED)
     assert (res.state, res.errors) == (expected, ())
 
@@ -38,14 +47,19 @@ def test_a_fips_code_is_read_in_its_own_country(resolver: Resolver) -> None:
 
 # ---- names that look like codes written without their hyphen ---------------------
 
-@pytest.mark.parametrize(("value", "ctx", "expected"), [
-    ("Maine", OMITTED, "US-ME"),  # not MA-INE
-    ("Ruse", "BG", "BG-18"),  # not RU-SE
-    ("Est", "BF", "BF-08"),  # not ES-T
-    ("Mamou", "GN", None),  # the region and its prefecture: ambiguous, never MA-MOU
-])
-def test_a_name_is_not_read_as_a_code_without_hyphen(resolver: Resolver, value: str,
-                                                     ctx: Any, expected: str | None) -> None:
+
+@pytest.mark.parametrize(
+    ("value", "ctx", "expected"),
+    [
+        ("Maine", OMITTED, "US-ME"),  # not MA-INE
+        ("Ruse", "BG", "BG-18"),  # not RU-SE
+        ("Est", "BF", "BF-08"),  # not ES-T
+        ("Mamou", "GN", None),  # the region and its prefecture: ambiguous, never MA-MOU
+    ],
+)
+def test_a_name_is_not_read_as_a_code_without_hyphen(
+    resolver: Resolver, value: str, ctx: Any, expected: str | None
+) -> None:
     res = resolver.resolve(ctx, value, OMITTED)
     assert res.state == expected
     if expected is None:
@@ -53,42 +67,53 @@ def test_a_name_is_not_read_as_a_code_without_hyphen(resolver: Resolver, value: 
 
 
 @pytest.mark.parametrize("value", ["Est", "Ruse", "Mamou"])
-def test_a_name_without_country_never_becomes_a_joined_code(resolver: Resolver,
-                                                           value: str) -> None:
+def test_a_name_without_country_never_becomes_a_joined_code(resolver: Resolver, value: str) -> None:
     res = resolver.resolve(OMITTED, value, OMITTED)
     assert res.state not in {"ES-T", "RU-SE", "MA-MOU"}
 
 
-@pytest.mark.parametrize(("value", "expected"), [("ESB", "ES-B"), ("gm02", "DE-BY"),
-                                                 ("ESCT", "ES-CT")])
-def test_codes_without_hyphen_still_resolve(resolver: Resolver, value: str,
-                                            expected: str) -> None:
+@pytest.mark.parametrize(
+    ("value", "expected"), [("ESB", "ES-B"), ("gm02", "DE-BY"), ("ESCT", "ES-CT")]
+)
+def test_codes_without_hyphen_still_resolve(resolver: Resolver, value: str, expected: str) -> None:
     assert resolver.resolve(OMITTED, value, OMITTED).state == expected
 
 
 # ---- states sharing a name with another subdivision -------------------------------
 
-@pytest.mark.parametrize(("country", "name", "expected"), [
-    ("BD", "Barishal", {"BD-A", "BD-06"}),  # the division and one of its six districts
-    ("EE", "Saaremaa", {"EE-74", "EE-714"}),  # the county and one of its municipalities
-    ("ID", "Papua", {"ID-PP", "ID-PA"}),
-])
+
+@pytest.mark.parametrize(
+    ("country", "name", "expected"),
+    [
+        ("BD", "Barishal", {"BD-A", "BD-06"}),  # the division and one of its six districts
+        ("EE", "Saaremaa", {"EE-74", "EE-714"}),  # the county and one of its municipalities
+        ("ID", "Papua", {"ID-PP", "ID-PA"}),
+    ],
+)
 def test_a_region_and_one_of_several_subdivisions_of_one_name_are_ambiguous(
-        resolver: Resolver, country: str, name: str, expected: set[str]) -> None:
+    resolver: Resolver, country: str, name: str, expected: set[str]
+) -> None:
     res = resolver.resolve(country, name, OMITTED)
     assert error_code(res) == "ambiguous"
     assert candidates(res) == expected
 
 
-@pytest.mark.parametrize(("country", "name", "expected"), [
-    ("ES", "Cantabria", "ES-S"), ("ES", "Madrid", "ES-M"), ("EE", "Hiiumaa", "EE-205"),
-])
+@pytest.mark.parametrize(
+    ("country", "name", "expected"),
+    [
+        ("ES", "Cantabria", "ES-S"),
+        ("ES", "Madrid", "ES-M"),
+        ("EE", "Hiiumaa", "EE-205"),
+    ],
+)
 def test_a_region_and_its_only_subdivision_of_one_name_is_the_subdivision(
-        resolver: Resolver, country: str, name: str, expected: str) -> None:
+    resolver: Resolver, country: str, name: str, expected: str
+) -> None:
     assert resolver.resolve(country, name, OMITTED).state == expected
 
 
 # ---- prominence -------------------------------------------------------------------
+
 
 def test_the_prominence_warning_names_the_place_passed_over(resolver: Resolver) -> None:
     res = resolver.resolve("US", OMITTED, "Jacksonville")
@@ -97,13 +122,17 @@ def test_the_prominence_warning_names_the_place_passed_over(resolver: Resolver) 
     assert warning.code == "prominence" and "Q685644 (Jacksonville, US-TX)" in warning.description
 
 
-@pytest.mark.parametrize(("country", "name", "expected"), [
-    ("PL", "Aleksandrów", {"Q2466714", "Q2606206"}),  # 200 inhabitants vs unknown
-    ("DE", "Kolbingen", {"Q491602", "Q550582"}),  # Kolbingen (1,332) vs Kölbingen (unknown)
-    ("RO", "Țuglui", {"Q2465980", "Q16439614"}),  # a village vs its commune (unknown)
-])
+@pytest.mark.parametrize(
+    ("country", "name", "expected"),
+    [
+        ("PL", "Aleksandrów", {"Q2466714", "Q2606206"}),  # 200 inhabitants vs unknown
+        ("DE", "Kolbingen", {"Q491602", "Q550582"}),  # Kolbingen (1,332) vs Kölbingen (unknown)
+        ("RO", "Țuglui", {"Q2465980", "Q16439614"}),  # a village vs its commune (unknown)
+    ],
+)
 def test_a_small_place_does_not_overwhelm_one_of_unknown_size(
-        resolver: Resolver, country: str, name: str, expected: set[str]) -> None:
+    resolver: Resolver, country: str, name: str, expected: set[str]
+) -> None:
     res = resolver.resolve(country, OMITTED, name)
     assert error_code(res) == "ambiguous"
     assert expected <= candidates(res)
@@ -126,9 +155,11 @@ def test_accents_do_not_decide_against_a_namesake_by_another_name(resolver: Reso
 
 # ---- UK and Great Britain: in no source as names of GBR ---------------------------
 
+
 @pytest.mark.parametrize("value", ["UK", "uk", "Great Britain"])
-def test_uk_and_great_britain_are_not_found_with_gbr_suggested(resolver: Resolver,
-                                                               value: str) -> None:
+def test_uk_and_great_britain_are_not_found_with_gbr_suggested(
+    resolver: Resolver, value: str
+) -> None:
     res = resolver.resolve(value, OMITTED, OMITTED)
     assert error_code(res) == "not_found"
     assert res.errors[0].suggestions[0].id == "GBR"
@@ -141,6 +172,7 @@ def test_a_fips_country_code_is_only_suggested(resolver: Resolver) -> None:
 
 
 # ---- the warm path ----------------------------------------------------------------
+
 
 def test_warm_answers_are_the_same_object(resolver: Resolver) -> None:
     first = resolver.resolve("Deutschland", OMITTED, OMITTED)
@@ -166,7 +198,6 @@ def test_the_country_memo_keeps_types_and_context_apart(resolver: Resolver) -> N
 
 def test_reject_unresolved_city_is_honoured_on_every_path(resolver: Resolver) -> None:
     assert resolver.resolve("ES", OMITTED, "Villarriba de Abajo").ok
-    strict = resolver.resolve("ES", OMITTED, "Villarriba de Abajo",
-                              reject_unresolved_city=True)
+    strict = resolver.resolve("ES", OMITTED, "Villarriba de Abajo", reject_unresolved_city=True)
     assert error_code(strict) == "not_found"
     assert resolver.resolve("ES", OMITTED, OMITTED, reject_unresolved_city=True).ok

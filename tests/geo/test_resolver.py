@@ -30,8 +30,25 @@ def error_code(res: Resolution) -> str | None:
 
 # ---- countries ------------------------------------------------------------------
 
-@pytest.mark.parametrize("value", ["Spain", "España", "ES", "ESP", "esp", "724", 724, "Q29",
-                                   " spain  ", "Espagne", "Spanien", "Испания", "スペイン"])
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Spain",
+        "España",
+        "ES",
+        "ESP",
+        "esp",
+        "724",
+        724,
+        "Q29",
+        " spain  ",
+        "Espagne",
+        "Spanien",
+        "Испания",
+        "スペイン",
+    ],
+)
 def test_every_documented_country_form(resolver: Resolver, value: Any) -> None:
     res = country(resolver, value)
     assert (res.country, res.errors) == ("ESP", ())
@@ -42,24 +59,45 @@ def test_numeric_codes_with_or_without_leading_zeros(resolver: Resolver, value: 
     assert country(resolver, value).country == "AUS"
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("Niger", "NER"), ("Nigeria", "NGA"), ("Dominica", "DMA"), ("Dominican Republic", "DOM"),
-    ("Sudan", "SDN"), ("South Sudan", "SSD"), ("Guinea", "GIN"), ("Türkiye", "TUR"),
-    ("Turkey", "TUR"), ("Czechia", "CZE"), ("Czech Republic", "CZE"), ("Česko", "CZE"),
-    ("Côte d’Ivoire", "CIV"), ("Côte d'Ivoire", "CIV"), ("Georgia", "GEO"),
-    ("Grenada", "GRD"), ("Deutschland", "DEU"), ("Kosovo", "XKX"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Niger", "NER"),
+        ("Nigeria", "NGA"),
+        ("Dominica", "DMA"),
+        ("Dominican Republic", "DOM"),
+        ("Sudan", "SDN"),
+        ("South Sudan", "SSD"),
+        ("Guinea", "GIN"),
+        ("Türkiye", "TUR"),
+        ("Turkey", "TUR"),
+        ("Czechia", "CZE"),
+        ("Czech Republic", "CZE"),
+        ("Česko", "CZE"),
+        ("Côte d’Ivoire", "CIV"),
+        ("Côte d'Ivoire", "CIV"),
+        ("Georgia", "GEO"),
+        ("Grenada", "GRD"),
+        ("Deutschland", "DEU"),
+        ("Kosovo", "XKX"),
+    ],
+)
 def test_country_traps(resolver: Resolver, value: str, expected: str) -> None:
     res = country(resolver, value)
     assert (res.country, res.errors) == (expected, ())
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("Congo", {"COG", "COD"}), ("Korea", {"KOR", "PRK"}),
-    ("United", {"USA", "GBR", "ARE"}),
-])
-def test_ambiguous_countries_list_the_candidates(resolver: Resolver, value: str,
-                                                 expected: set[str]) -> None:
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Congo", {"COG", "COD"}),
+        ("Korea", {"KOR", "PRK"}),
+        ("United", {"USA", "GBR", "ARE"}),
+    ],
+)
+def test_ambiguous_countries_list_the_candidates(
+    resolver: Resolver, value: str, expected: set[str]
+) -> None:
     res = country(resolver, value)
     assert error_code(res) == "ambiguous"
     assert expected <= {p.id for p in res.errors[0].candidates}
@@ -81,15 +119,21 @@ def test_unknown_country_suggests_close_names(resolver: Resolver) -> None:
 
 @pytest.mark.parametrize("value", ["", "   "])
 def test_empty_is_invalid_value(resolver: Resolver, value: str) -> None:
-    for res in (country(resolver, value), state(resolver, value),
-                resolver.resolve(OMITTED, OMITTED, value)):
+    for res in (
+        country(resolver, value),
+        state(resolver, value),
+        resolver.resolve(OMITTED, OMITTED, value),
+    ):
         assert error_code(res) == "invalid_value"
 
 
 @pytest.mark.parametrize("value", [True, False, 3.5, [], {"a": 1}])
 def test_wrong_types_are_invalid_type(resolver: Resolver, value: Any) -> None:
-    for res in (country(resolver, value), state(resolver, value),
-                resolver.resolve(OMITTED, OMITTED, value)):
+    for res in (
+        country(resolver, value),
+        state(resolver, value),
+        resolver.resolve(OMITTED, OMITTED, value),
+    ):
         assert error_code(res) == "invalid_type"
 
 
@@ -101,16 +145,32 @@ def test_true_is_not_taken_for_numeric_code_one(resolver: Resolver) -> None:
 
 # ---- states ---------------------------------------------------------------------
 
-@pytest.mark.parametrize(("value", "ctx", "expected"), [
-    ("Barcelona", "ES", "ES-B"), ("B", "ES", "ES-B"), ("ES-B", OMITTED, "ES-B"),
-    ("es-b", OMITTED, "ES-B"), ("Q1492", OMITTED, "ES-B"), ("Bayern", OMITTED, "DE-BY"),
-    ("GM02", OMITTED, "DE-BY"), ("02", "DE", "DE-BY"), (2, "DE", "DE-BY"),
-    ("Georgia", "US", "US-GA"), ("CA", "US", "US-CA"), ("CA", "USA", "US-CA"),
-    ("WP", "PL", "PL-30"), ("PL-WP", OMITTED, "PL-30"), ("Greater Poland", "PL", "PL-30"),
-    ("Wielkopolskie", OMITTED, "PL-30"), ("Catalunya", OMITTED, "ES-CT"),
-])
-def test_every_documented_state_form(resolver: Resolver, value: Any, ctx: Any,
-                                      expected: str) -> None:
+
+@pytest.mark.parametrize(
+    ("value", "ctx", "expected"),
+    [
+        ("Barcelona", "ES", "ES-B"),
+        ("B", "ES", "ES-B"),
+        ("ES-B", OMITTED, "ES-B"),
+        ("es-b", OMITTED, "ES-B"),
+        ("Q1492", OMITTED, "ES-B"),
+        ("Bayern", OMITTED, "DE-BY"),
+        ("GM02", OMITTED, "DE-BY"),
+        ("02", "DE", "DE-BY"),
+        (2, "DE", "DE-BY"),
+        ("Georgia", "US", "US-GA"),
+        ("CA", "US", "US-CA"),
+        ("CA", "USA", "US-CA"),
+        ("WP", "PL", "PL-30"),
+        ("PL-WP", OMITTED, "PL-30"),
+        ("Greater Poland", "PL", "PL-30"),
+        ("Wielkopolskie", OMITTED, "PL-30"),
+        ("Catalunya", OMITTED, "ES-CT"),
+    ],
+)
+def test_every_documented_state_form(
+    resolver: Resolver, value: Any, ctx: Any, expected: str
+) -> None:
     res = state(resolver, value, ctx)
     assert (res.state, res.errors) == (expected, ())
 
@@ -120,12 +180,18 @@ def test_a_state_implies_its_country(resolver: Resolver) -> None:
     assert state(resolver, "GM02").country == "DEU"
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("CA", {"US-CA", "ES-CA"}), ("Maryland", {"US-MD", "LR-MY"}),
-    ("Punjab", {"IN-PB", "PK-PB"}), ("Granada", {"ES-GR", "NI-GR"}),
-])
-def test_ambiguous_states_without_country(resolver: Resolver, value: str,
-                                          expected: set[str]) -> None:
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("CA", {"US-CA", "ES-CA"}),
+        ("Maryland", {"US-MD", "LR-MY"}),
+        ("Punjab", {"IN-PB", "PK-PB"}),
+        ("Granada", {"ES-GR", "NI-GR"}),
+    ],
+)
+def test_ambiguous_states_without_country(
+    resolver: Resolver, value: str, expected: set[str]
+) -> None:
     res = state(resolver, value)
     assert error_code(res) == "ambiguous"
     assert expected <= {p.id for p in res.errors[0].candidates}
@@ -149,6 +215,7 @@ def test_a_region_and_its_single_province_of_one_name_is_the_province(resolver: 
 
 
 # ---- cities ---------------------------------------------------------------------
+
 
 def test_city_names_in_other_languages(resolver: Resolver) -> None:
     antwerp = resolver.resolve(OMITTED, OMITTED, "Antwerpen")
@@ -257,10 +324,13 @@ def test_null_clears(resolver: Resolver) -> None:
 
 
 def test_new_country_with_stored_state_and_city_elsewhere_is_inconsistent(
-        resolver: Resolver) -> None:
+    resolver: Resolver,
+) -> None:
     res = resolver.resolve("FR", OMITTED, OMITTED, MOLLET)
-    assert {(e.field, e.code) for e in res.errors} == {("state", "inconsistent"),
-                                                       ("city", "inconsistent")}
+    assert {(e.field, e.code) for e in res.errors} == {
+        ("state", "inconsistent"),
+        ("city", "inconsistent"),
+    }
     assert all("null" in e.description for e in res.errors)
     ok = resolver.resolve("FR", None, None, MOLLET)
     assert (ok.country, ok.state, ok.city, ok.errors) == ("FRA", None, None, ())
@@ -288,6 +358,7 @@ def test_no_location_at_all(resolver: Resolver) -> None:
 
 
 # ---- describe, cache, attribution -----------------------------------------------
+
 
 def test_describe_names_canonical_ids(resolver: Resolver) -> None:
     assert resolver.describe("country", "ESP").name == "Spain"  # type: ignore[union-attr]
