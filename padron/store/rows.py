@@ -64,6 +64,19 @@ def pages(
         after = batch[-1].code
 
 
+def key_row(k: ApiKey) -> tuple[Any, ...]:
+    """The values of KEY_COLUMNS for a key, in order (the inverse of ``key``)."""
+    return (
+        k.id,
+        k.project_id,
+        k.key_hash,
+        ",".join(k.permissions),
+        k.label,
+        k.created_at,
+        k.revoked_at,
+    )
+
+
 def where(code: str | None, id: str | None) -> tuple[str, str]:
     """The column and value of a lookup by exactly one of code and id."""
     if code is not None and id is None:

@@ -27,7 +27,7 @@ from padron.store.rows import KEY_COLUMNS as _KEY_COLUMNS
 from padron.store.rows import PROJECT_COLUMNS as _PROJECT_COLUMNS
 from padron.store.rows import customer as _customer
 from padron.store.rows import key as _key
-from padron.store.rows import pages
+from padron.store.rows import key_row, pages
 from padron.store.rows import project as _project
 from padron.store.rows import where as _where
 
@@ -297,15 +297,7 @@ class SQLiteStore:
         self._write(
             lambda c: c.execute(
                 f"INSERT INTO api_keys ({_KEY_COLUMNS}) VALUES (?,?,?,?,?,?,?)",
-                (
-                    key.id,
-                    key.project_id,
-                    key.key_hash,
-                    ",".join(key.permissions),
-                    key.label,
-                    key.created_at,
-                    key.revoked_at,
-                ),
+                key_row(key),
             )
         )
 
