@@ -65,16 +65,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         uvicorn.run(create_app(runtime), **common)  # type: ignore[arg-type]
         return 0
     # Each worker process opens its own store and loads the prebuilt index.
+    from padron.api.workers import run_workers
+
     runtime.close()
-    os.environ["PADRON_DATABASE_URL"] = settings.database_url
-    os.environ["PADRON_DATA_DIR"] = str(settings.data_dir)
-    uvicorn.run(
-        "padron.api.app:from_environment",
-        factory=True,
-        workers=settings.workers,
-        **common,  # type: ignore[arg-type]
-    )
-    return 0
+    return run_workers(settings, common)
 
 
 def _redact(url: str) -> str:

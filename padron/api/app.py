@@ -307,11 +307,3 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
         lifespan=lifespan,
         middleware=[Middleware(TransportLimits)],
     )
-
-
-def from_environment() -> Starlette:
-    """The app of one ``padron serve --workers N`` worker process."""
-    from padron.config import Settings
-    from padron.runtime import open_runtime
-
-    return create_app(open_runtime(Settings.from_env(), build_index=False))

@@ -1,0 +1,149 @@
+"""``padron serve --workers N``: N server processes, each accepting on its own socket.
+
+uvicorn's multi-worker mode binds one socket in the parent and shares it, and
+whichever worker wakes first accepts every connection waiting at that moment:
+a client that opens its keep-alive connections together (an importer, a load
+test) had all of them on one worker while the others idled (measured: one
+worker at 0.87 of a core, the other at 0). Here every worker binds the address
+itself with ``SO_REUSEPORT`` and the kernel spreads new connections over the
+workers by a hash of the client's address and port.
+
+``SO_REUSEPORT`` would also let a second padron bind a port that one already
+serves, so the parent first binds the address without it: a port in use is
+an error, as with one worker.
+
+The parent only supervises. It restarts a worker that dies after it started;
+a worker that fails to start stops the whole server (the next attempt would
+fail alike). On SIGINT or SIGTERM it asks every worker to finish (uvicorn's
+graceful shutdown) and waits. A worker whose parent vanished (SIGKILL) stops
+by itself, so no orphan keeps serving the port.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from multiprocessing.synchronize import Event
+from typing import Any, Final
+
+from padron.config import Settings
+
+#: Seconds a worker may take to finish its requests after SIGTERM before it is killed.
+STOP_TIMEOUT: Final = 15.0
+_SPAWN = multiprocessing.get_context("spawn")
+
+
+def _address(host: str, port: int) -> tuple[socket.AddressFamily, Any]:
+    family, _, _, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    return family, address
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Raise OSError (address in use) if anything already listens on host:port."""
+    family, address = _address(host, port)
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(address)
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family, address = _address(host, port)
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(address)
+    return sock
+
+
+def _worker(settings: Settings, options: dict[str, Any], ready: Event, parent: Connection) -> None:
+    import uvicorn
+
+    from padron.api.app import create_app
+    from padron.runtime import open_runtime
+
+    sock = _listen(settings.host, settings.port)
+    runtime = open_runtime(settings, build_index=False)
+    server = uvicorn.Server(uvicorn.Config(create_app(runtime), **options))
+
+    def watch_parent() -> None:
+        with contextlib.suppress(EOFError):
+            parent.recv()  # nothing is ever sent: returns when the parent is gone
+        server.should_exit = True
+
+    threading.Thread(target=watch_parent, name="padron-parent-watch", daemon=True).start()
+    ready.set()
+    server.run(sockets=[sock])
+
+
+class _Worker:
+    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
+        self.ready = _SPAWN.Event()
+        receiving, self._sending = _SPAWN.Pipe(duplex=False)
+        self.process: BaseProcess = _SPAWN.Process(
+            target=_worker,
+            args=(settings, options, self.ready, receiving),
+            name="padron-worker",
+        )
+        self.process.start()
+        receiving.close()
+
+    def stop(self) -> None:
+        if self.process.pid is not None and self.process.exitcode is None:
+            os.kill(self.process.pid, signal.SIGTERM)
+
+    def finish(self) -> None:
+        self.process.join(STOP_TIMEOUT)
+        if self.process.exitcode is None:
+            self.process.kill()
+            self.process.join()
+        self._sending.close()
+
+
+def run_workers(settings: Settings, options: dict[str, Any]) -> int:
+    """Serve with ``settings.workers`` processes until SIGINT/SIGTERM; the exit status."""
+    try:
+        check_port_free(settings.host, settings.port)
+    except OSError as exc:
+        print(
+            f"padron: cannot listen on {settings.host}:{settings.port}: {exc.strerror}",
+            file=sys.stderr,
+        )
+        return 1
+    stopping = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.set())
+    workers = [_Worker(settings, options) for _ in range(settings.workers)]
+    status = 0
+    try:
+        while not stopping.wait(0.5):
+            for i, worker in enumerate(workers):
+                if worker.process.is_alive():
+                    continue
+                worker.finish()
+                if not worker.ready.is_set():
+                    print(
+                        f"padron: a worker failed to start (exit code {worker.process.exitcode})",
+                        file=sys.stderr,
+                    )
+                    status = 1
+                    stopping.set()
+                    break
+                print(f"padron: worker {worker.process.pid} died; starting another", flush=True)
+                workers[i] = _Worker(settings, options)
+                time.sleep(0.1)  # a worker that dies at once must not spin the parent
+    finally:
+        for worker in workers:
+            worker.stop()
+        for worker in workers:
+            worker.finish()
+    return status
