@@ -53,7 +53,7 @@ sys.path.insert(0, str(ROOT))
 
 import workload  # noqa: E402
 
-from padron.store.sqlite import _UPSERT  # noqa: E402  (the statement padron runs)
+from padron.store.sqlite import _UPSERT, WRITER_CACHE_KIB  # noqa: E402  (as padron writes)
 
 PY = sys.executable
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -80,16 +80,21 @@ def group_pids(pgid: int) -> list[int]:
     return pids
 
 
-def group_cpu(pgid: int) -> float:
-    """User + system CPU seconds of every live process of the group."""
-    total = 0
+def process_cpu(pgid: int) -> dict[int, float]:
+    """User + system CPU seconds of each live process of the group."""
+    cpu = {}
     for pid in group_pids(pgid):
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except FileNotFoundError:
             continue
-        total += int(fields[11]) + int(fields[12])
-    return total / TICKS
+        cpu[pid] = (int(fields[11]) + int(fields[12])) / TICKS
+    return cpu
+
+
+def group_cpu(pgid: int) -> float:
+    """User + system CPU seconds of every live process of the group."""
+    return sum(process_cpu(pgid).values())
 
 
 def group_rss_mb(pgid: int) -> float:
@@ -218,10 +223,16 @@ def load(
     ]
     if rate is not None:
         cmd += ["--rate", str(rate)]
-    cpu0 = group_cpu(pgid)
+    cpu0 = process_cpu(pgid)
     subprocess.run(cmd, check=True)
-    cpu = group_cpu(pgid) - cpu0
+    cpu1 = process_cpu(pgid)
+    per_process = {pid: cpu1[pid] - cpu0.get(pid, 0.0) for pid in cpu1}
+    cpu = sum(per_process.values())
     result: dict[str, Any] = msgspec.json.decode(out.read_bytes())
+    # Share of a core per busy process: shows whether every worker got work.
+    result["server_cores_by_process"] = sorted(
+        (round(c / result["elapsed"], 2) for c in per_process.values() if c > 0.01), reverse=True
+    )
     items = result["requests"] * per_request
     result["items_per_s"] = items / result["elapsed"]
     result["server_cpu_s"] = cpu
@@ -234,12 +245,13 @@ def load(
 
 
 def sqlite_connect(path: Path, synchronous: str) -> sqlite3.Connection:
-    """A connection set up as padron's (sqlite.py ``_connect``)."""
+    """A connection set up as padron's writer (sqlite.py ``_writer_connection``)."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA busy_timeout = 30000")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute(f"PRAGMA synchronous = {synchronous}")
     conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
     return conn
 
 
@@ -596,7 +608,8 @@ def main() -> int:
                     f"p50 {res['p50_ms']:.1f} ms, p99 {res['p99_ms']:.1f} ms, "
                     f"{res['server_cpu_us_per_item']:.1f} µs CPU/customer, "
                     f"RSS {res['server_rss_mb']:.0f} MB, errors {res['errors']}, "
-                    f"client CPU {res['client_cpu_share']:.0%}",
+                    f"client CPU {res['client_cpu_share']:.0%}, "
+                    f"server cores {res['server_cores_by_process']}",
                     flush=True,
                 )
                 if phase == "new" and not opts.no_latency:
