@@ -63,8 +63,17 @@ MAX_ATTEMPTS: Final = 5
 #: single-bigint locks of the customers live in another key space.
 MIGRATION_LOCK: Final = (0x70616472, 0x6F6E)
 
+# One primary-key probe per code. The plain ``code = ANY(…)`` was planned from
+# the statistics of the project: a project that had few rows at the last
+# ANALYZE (any project loading its first customers) got "index scan on
+# project_id, filter on code", which reads every row of the project for every
+# batch (4.7 ms instead of 0.3 ms at 10,000 rows, and growing with them). A
+# LATERAL subquery with LIMIT cannot be flattened into a join, so the probe
+# stays an index lookup on both key columns whatever the statistics say.
 _SELECT_BATCH: Final = (
-    f"SELECT {_CUSTOMER_COLUMNS} FROM customers WHERE project_id = %s AND code = ANY(%b::text[])"
+    f"SELECT c.* FROM unnest(%b::text[]) AS k (code) CROSS JOIN LATERAL "
+    f"(SELECT {_CUSTOMER_COLUMNS} FROM customers "
+    "WHERE project_id = %s AND code = k.code LIMIT 1) AS c"
 )
 # One statement for the whole batch: parallel arrays, one per column, sent in
 # binary (%b: psycopg's text format escapes every element in Python, about five
@@ -329,7 +338,7 @@ class PostgresStore:
                 if keys:
                     conn.execute(_LOCK_CODES, (keys,))
                 found = (
-                    conn.execute(_SELECT_BATCH, (project_id, unique), binary=True)
+                    conn.execute(_SELECT_BATCH, (unique, project_id), binary=True)
                     if unique
                     else None
                 )

@@ -16,6 +16,7 @@ import pytest
 from padron.customers.model import Customer, Project
 from padron.store import StoreError, migrations, open_store
 from padron.store.postgres import (
+    _SELECT_BATCH,
     CONNECT_TIMEOUT,
     DEFAULT_POOL_SIZE,
     PostgresStore,
@@ -241,3 +242,45 @@ def test_a_deadlock_victim_is_retried_with_a_fresh_read(store: PostgresStore, pg
     assert calls == [["first"], ["first", "foreign"]]
     final = store.get_customer(PROJECT.id, code="A")
     assert final is not None and json.loads(final.metadata or "") == ["first", "foreign", "padron"]
+
+
+def test_the_batch_read_probes_the_key_even_when_statistics_say_the_project_is_empty(
+    store: PostgresStore, pg_url: str
+) -> None:
+    """A project loading its first customers: the statistics (from the last
+    ANALYZE) still say it has none. The read of a batch must stay a lookup of
+    each code, not a scan of every row of the project, or every batch costs
+    more as the project grows."""
+    other = Project(id="prj_PGSTORE0000002", name="other", created_at=1)
+    store.create_project(other)
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO customers (project_id, code, id, created_at, updated_at, is_active) "
+            "SELECT %s, 'o' || g, 'cus_o' || g, 1, 1, true FROM generate_series(1, 20000) g",
+            (other.id,),
+        )
+        conn.execute("ANALYZE customers")  # PROJECT has no customer yet
+        conn.execute(
+            "INSERT INTO customers (project_id, code, id, created_at, updated_at, is_active) "
+            "SELECT %s, 'c' || g, 'cus_c' || g, 1, 1, true FROM generate_series(1, 5000) g",
+            (PROJECT.id,),
+        )
+        codes = [f"c{n}" for n in range(1, 5001, 50)]
+        plan = conn.execute(
+            b"EXPLAIN (ANALYZE, FORMAT JSON) " + _SELECT_BATCH.encode(),
+            (codes, PROJECT.id),
+            binary=True,
+        ).fetchone()
+    assert plan is not None
+
+    def nodes(node: Mapping[str, object]) -> Iterator[Mapping[str, object]]:
+        yield node
+        for child in node.get("Plans", []):  # type: ignore[attr-defined]
+            yield from nodes(child)
+
+    scans = [n for n in nodes(plan[0][0]["Plan"]) if n.get("Relation Name") == "customers"]
+    assert scans
+    for scan in scans:
+        assert "code" in str(scan.get("Index Cond", "")), scan
+        assert not scan.get("Rows Removed by Filter"), scan
+    assert sum(int(s["Actual Rows"]) * int(s["Actual Loops"]) for s in scans) == 100  # type: ignore[call-overload]
