@@ -4,7 +4,7 @@ A batch is one READ COMMITTED transaction in two round trips, both pipelined:
 
 1. ``BEGIN``; ``pg_advisory_xact_lock`` on a 64-bit hash of every
    (project, code) of the batch, in ascending order; one
-   ``SELECT … WHERE project_id = $1 AND code = ANY($2)``.
+   ``SELECT`` of the batch's codes, one primary-key probe each.
 2. One ``INSERT … SELECT FROM unnest($arrays) ON CONFLICT … DO UPDATE`` of the
    rows the plan returned; ``COMMIT``.
 
