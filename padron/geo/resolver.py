@@ -139,6 +139,15 @@ class Resolver:
                 return self._country_memo[country]
             except (KeyError, TypeError):
                 return self._country_alone(country)
+        if (
+            stored is not NO_LOCATION
+            and country is not OMITTED
+            and state is not OMITTED
+            and city is not OMITTED
+        ):
+            # The stored location is only the context of omitted fields: with all
+            # three sent, every customer that sends them shares one memo entry.
+            stored = NO_LOCATION
         if stored is NO_LOCATION and not reject_unresolved_city:
             key: tuple[object, ...] = (country, state, city)
         else:

@@ -23,8 +23,11 @@ assert [f.name for f in dataclasses.fields(Customer)] == [
 
 def customer(row: Sequence[Any]) -> Customer:
     c = Customer(*row)
-    # SQLite has no boolean type: it gives back 0 or 1.
-    return c if type(c.is_active) is bool else dataclasses.replace(c, is_active=bool(c.is_active))
+    # SQLite has no boolean type: it gives back 0 or 1. (Set in place: this runs
+    # for every stored row a batch reads, and dataclasses.replace costs 4 µs.)
+    if type(c.is_active) is not bool:
+        c.is_active = bool(c.is_active)
+    return c
 
 
 def project(row: Sequence[Any]) -> Project:
