@@ -716,16 +716,22 @@ def plot(results: dict[str, Any], path: Path) -> None:
     ax.set_ylim(bottom=0)
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8)
-    ax.set_title(
-        "HTTP ingest against stored customers (" + results["label"] + ")"
-        if results["label"]
-        else "HTTP ingest against stored customers"
-    )
+    title = "HTTP ingest against stored customers"
+    workers = results.get("options", {}).get("workers", "1")
+    ax.set_title(f"{title} (padron serve --workers {workers})", fontsize=10)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
     print(f"plot in {path}")
 
 
+def replot() -> None:
+    """``python bench/bench_ingest.py --replot RESULTS.json PNG``: the plot again."""
+    plot(msgspec.json.decode(Path(sys.argv[2]).read_bytes()), Path(sys.argv[3]))
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    if sys.argv[1:2] == ["--replot"]:
+        replot()
+    else:
+        sys.exit(main())
