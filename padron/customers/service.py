@@ -65,6 +65,18 @@ def _storable(text: str | None) -> bool:
     return text is None or (len(text) <= MAX_CODE and _bad_text(text) is None)
 
 
+def _sent_code(obj: tuple[tuple[str, Any], ...]) -> str | None:
+    """The code of a customer object as :func:`check` will accept it, or None."""
+    value = None
+    for key, item in obj:
+        if key == "code":
+            value = item
+    if value is None or isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    text = str(value)
+    return text if text.strip() and _storable(text) else None
+
+
 def _stored_location(customer: Customer | None) -> StoredLocation:
     if customer is None:
         return NO_LOCATION
@@ -121,8 +133,14 @@ class CustomerService:
         self, project: Project, objects: Sequence[tuple[tuple[str, Any], ...]]
     ) -> list[Written]:
         """Create or update customers, all or none; raises :class:`Rejected`."""
-        checked = [check(obj) for obj in objects]
-        codes = [code for _, code, _ in checked if code is not None]
+        # The codes to read are known before the field rules run, so that the
+        # store can send its read first and the rules run while it is answered.
+        codes = [code for code in map(_sent_code, objects) if code is not None]
+        checked: list[tuple[Patch | None, str | None, list[Problem]]] = []
+
+        def check_all() -> None:
+            checked.extend(map(check, objects))
+
         resolve = self.resolver.resolve
         strict = project.reject_unresolved_cities
 
@@ -162,7 +180,7 @@ class CustomerService:
                 raise Rejected(rejected)
             return list(to_write.values()), written
 
-        return self.store.write_batch(project.id, codes, plan)
+        return self.store.write_batch(project.id, codes, plan, check_all)
 
     def get(
         self, project: Project, *, code: str | None = None, id: str | None = None

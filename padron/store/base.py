@@ -45,7 +45,20 @@ class Store(Protocol):
     def revoke_key(self, key_id: str, at: int) -> bool: ...
 
     # customers
-    def write_batch(self, project_id: str, codes: Sequence[str], plan: Plan[R]) -> R: ...
+    def write_batch(
+        self,
+        project_id: str,
+        codes: Sequence[str],
+        plan: Plan[R],
+        meanwhile: Callable[[], object] | None = None,
+    ) -> R:
+        """Read the stored customers of ``codes``, hand them to ``plan``, write the
+        customers it returns and give back its result, all in one transaction.
+        ``meanwhile`` runs once, before the plan, while the store waits for the
+        read (the caller's work that does not need the stored rows); an
+        exception from it or from the plan is the caller's: nothing is written
+        and it is raised unchanged."""
+        ...
     def get_customer(
         self, project_id: str, *, code: str | None = None, id: str | None = None
     ) -> Customer | None: ...

@@ -327,11 +327,19 @@ class PostgresStore:
 
     # customers
 
-    def write_batch(self, project_id: str, codes: Sequence[str], plan: Plan[R]) -> R:
+    def write_batch(
+        self,
+        project_id: str,
+        codes: Sequence[str],
+        plan: Plan[R],
+        meanwhile: Callable[[], object] | None = None,
+    ) -> R:
         unique = list(dict.fromkeys(codes))
         keys = sorted({lock_key(project_id, code) for code in unique})
+        pending = meanwhile
 
         def work(a: _Attempt) -> R:
+            nonlocal pending
             conn = a.conn
             with conn.pipeline():
                 conn.execute(_BEGIN)
@@ -342,6 +350,14 @@ class PostgresStore:
                     if unique
                     else None
                 )
+                # The statements are sent; the server locks and reads while the
+                # caller's own work runs here. Once: a retry does not repeat it.
+                if pending is not None:
+                    try:
+                        pending()
+                    except Exception as exc:
+                        raise _PlanFailed(exc) from exc
+                    pending = None
             stored = {row[2]: Customer(*row) for row in found.fetchall()} if found else {}
             try:
                 to_write, result = plan(stored)

@@ -343,7 +343,15 @@ class SQLiteStore:
 
     # customers
 
-    def write_batch(self, project_id: str, codes: Sequence[str], plan: Plan[R]) -> R:
+    def write_batch(
+        self,
+        project_id: str,
+        codes: Sequence[str],
+        plan: Plan[R],
+        meanwhile: Callable[[], object] | None = None,
+    ) -> R:
+        if meanwhile is not None:
+            meanwhile()  # the snapshot read below is local: nothing to overlap
         unique = list(dict.fromkeys(codes))
         marks = ",".join("?" * len(unique))
         select = (

@@ -164,6 +164,35 @@ def test_plan_exception_rolls_back_everything(store: Store) -> None:
     assert store.count_customers(P1.id) == 2
 
 
+def test_meanwhile_runs_once_before_the_plan(store: Store) -> None:
+    events: list[str] = []
+
+    def plan(stored: Mapping[str, Customer]) -> tuple[list[Customer], int]:
+        events.append("plan")
+        return [customer(P1, "A", 1)], len(events)
+
+    assert store.write_batch(P1.id, ["A"], plan, lambda: events.append("meanwhile")) == 2
+    assert events == ["meanwhile", "plan"]
+    assert store.count_customers(P1.id) == 1
+
+
+def test_meanwhile_exception_writes_nothing_and_is_raised_as_is(store: Store) -> None:
+    error = PlanFailed("the field rules found a problem")
+
+    def meanwhile() -> None:
+        raise error
+
+    def plan(stored: Mapping[str, Customer]) -> tuple[list[Customer], None]:
+        raise AssertionError("the plan must not run")
+
+    with pytest.raises(PlanFailed) as raised:
+        store.write_batch(P1.id, ["A"], plan, meanwhile)
+    assert raised.value is error
+    assert store.count_customers(P1.id) == 0
+    put(store, P1, customer(P1, "A", 1))  # healthy afterwards
+    assert store.count_customers(P1.id) == 1
+
+
 def test_plan_that_writes_nothing(store: Store) -> None:
     assert store.write_batch(P1.id, ["A"], lambda stored: ([], len(stored))) == 0
     assert store.write_batch(P1.id, [], lambda stored: ([], "empty")) == "empty"
