@@ -59,6 +59,7 @@ class Store(Protocol):
         exception from it or from the plan is the caller's: nothing is written
         and it is raised unchanged."""
         ...
+
     def get_customer(
         self, project_id: str, *, code: str | None = None, id: str | None = None
     ) -> Customer | None: ...
