@@ -127,7 +127,11 @@ def wait_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 300) ->
 
 @contextmanager
 def server(
-    args: list[str], port: int, log: Path, env: dict[str, str] | None = None
+    args: list[str],
+    port: int,
+    log: Path,
+    env: dict[str, str] | None = None,
+    ready_line: bytes | None = None,
 ) -> Iterator[int]:
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -139,6 +143,13 @@ def server(
         )
     try:
         wait_port(port, proc)
+        # With several workers the port answers once the first listens: wait
+        # for all, or the first takes every connection the load opens.
+        deadline = time.monotonic() + 300
+        while ready_line is not None and ready_line not in log.read_bytes():
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError(f"the workers did not start: {log}")
+            time.sleep(0.05)
         yield proc.pid
     finally:
         with_suppress_kill(proc)
@@ -172,7 +183,7 @@ def padron_serve(db: Path, port: int, opts: argparse.Namespace, log: Path) -> An
         "--workers",
         str(opts.workers),
     ]
-    return server(cmd, port, log)
+    return server(cmd, port, log, ready_line=b"workers serving" if opts.workers > 1 else None)
 
 
 def http_requests(key: str, bodies: Sequence[bytes], path: str = "/customers") -> list[bytes]:

@@ -80,8 +80,16 @@ def _worker(settings: Settings, options: dict[str, Any], ready: Event, parent: C
             parent.recv()  # nothing is ever sent: returns when the parent is gone
         server.should_exit = True
 
+    def announce() -> None:
+        # Ready once uvicorn listens, not before: until then the kernel sends
+        # this worker's share of new connections nowhere else.
+        while not server.started and not server.should_exit:
+            time.sleep(0.01)
+        if server.started:
+            ready.set()
+
     threading.Thread(target=watch_parent, name="padron-parent-watch", daemon=True).start()
-    ready.set()
+    threading.Thread(target=announce, name="padron-announce", daemon=True).start()
     server.run(sockets=[sock])
 
 
@@ -124,8 +132,16 @@ def run_workers(settings: Settings, options: dict[str, Any]) -> int:
         signal.signal(sig, lambda *_: stopping.set())
     workers = [_Worker(settings, options) for _ in range(settings.workers)]
     status = 0
+    announced = False
     try:
-        while not stopping.wait(0.5):
+        while not stopping.wait(0.05 if not announced else 0.5):
+            if not announced and all(w.ready.is_set() for w in workers):
+                announced = True
+                print(
+                    f"padron: {len(workers)} workers serving on "
+                    f"http://{settings.host}:{settings.port}",
+                    flush=True,
+                )
             for i, worker in enumerate(workers):
                 if worker.process.is_alive():
                     continue

@@ -351,27 +351,18 @@ class SQLiteStore:
         meanwhile: Callable[[], object] | None = None,
     ) -> R:
         if meanwhile is not None:
-            meanwhile()  # the snapshot read below is local: nothing to overlap
+            meanwhile()  # the read below is local and quick: nothing to overlap
         unique = list(dict.fromkeys(codes))
-        marks = ",".join("?" * len(unique))
-        select = (
-            f"SELECT {_CUSTOMER_COLUMNS} FROM customers WHERE project_id = ? AND code IN ({marks})"
-        )
-        params = (project_id, *unique)
-        # The plan (resolution, merge) is made on a snapshot read here, in the
-        # request's thread, so that the writer — whose transaction every process
-        # waits for — only reads the same rows again, compares and upserts. If
-        # another write changed them in between, it plans again on what it read.
-        # A rejection found on the snapshot stands: nothing is written, and the
-        # snapshot was the stored state at a moment during this request.
-        seen = self._read(select, params)
-        optimistic = plan({row[2]: _customer(row) for row in seen})
 
         def job(c: sqlite3.Connection) -> R:
-            rows = c.execute(select, params).fetchall()
-            to_write, result = (
-                optimistic if rows == seen else plan({row[2]: _customer(row) for row in rows})
-            )
+            marks = ",".join("?" * len(unique))
+            rows = c.execute(
+                f"SELECT {_CUSTOMER_COLUMNS} FROM customers "
+                f"WHERE project_id = ? AND code IN ({marks})",
+                (project_id, *unique),
+            ).fetchall()
+            stored = {row[2]: _customer(row) for row in rows}
+            to_write, result = plan(stored)
             if to_write:
                 c.executemany(_UPSERT, [_customer_row(x) for x in to_write])
             return result

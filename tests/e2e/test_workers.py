@@ -30,7 +30,8 @@ def _workers(server: Server, count: int) -> list[int]:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         workers = [pid for pid in _children(server.process.pid) if _listens(pid)]
-        if len(workers) == count:
+        # The parent says so once every worker listens.
+        if len(workers) == count and f"{count} workers serving" in server.output():
             return workers
         time.sleep(0.2)
     raise AssertionError(f"{count} workers did not start:\n{server.output()}")
