@@ -11,7 +11,10 @@ customers already stored, preloaded with raw SQL into padron's own schema):
 * raw SQLite upsert of the same rows padron stores (same schema, WAL, the same
   ``synchronous`` level, one ``BEGIN IMMEDIATE … COMMIT`` per batch of 100);
 * raw psycopg upsert of the same rows into padron's PostgreSQL schema (one
-  ``INSERT … SELECT FROM unnest … ON CONFLICT`` per batch, autocommit);
+  ``INSERT … SELECT FROM unnest … ON CONFLICT`` per batch, autocommit), over
+  one connection and over ``--connections`` connections in threads, and
+  ``padron serve --database postgresql://…`` loaded with the same new
+  customers, each on a fresh copy of the same database;
 * ``padron serve`` on a copy of the same database, loaded by
   ``bench/loadgen.py`` (its own process) with pre-encoded batches of 100:
   new customers, then a mix of new customers and updates of stored ones;
@@ -38,6 +41,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -165,10 +169,14 @@ def with_suppress_kill(proc: subprocess.Popen[bytes]) -> None:
             proc.wait()
 
 
-def padron_serve(db: Path, port: int, opts: argparse.Namespace, log: Path) -> Any:
+def sqlite_url(db: Path, opts: argparse.Namespace) -> str:
     url = f"sqlite:///{db}"
     if opts.synchronous != "full":
         url += f"?synchronous={opts.synchronous}"
+    return url
+
+
+def padron_serve(url: str, port: int, opts: argparse.Namespace, log: Path) -> Any:
     cmd = [
         PY,
         "-m",
@@ -381,54 +389,165 @@ def pg_row(r: tuple[Any, ...]) -> tuple[Any, ...]:
     return (*r[:5], bool(r[5]), *r[6:])
 
 
-def raw_postgres(
-    level: int,
-    places: list[workload.Place],
-    project: str,
-    batches: list[list[tuple[Any, ...]]],
-    opts: argparse.Namespace,
-) -> dict[str, Any]:
+def pg_url(opts: argparse.Namespace, name: str) -> str:
+    return str(opts.pg_admin_url).rsplit("/", 1)[0] + "/" + name
+
+
+def pg_admin(opts: argparse.Namespace, *statements: str) -> None:
+    import psycopg
+
+    with psycopg.connect(opts.pg_admin_url, autocommit=True) as c:
+        for statement in statements:
+            c.execute(statement)  # type: ignore[arg-type]
+
+
+def pg_template(
+    level: int, places: list[workload.Place], project: str, opts: argparse.Namespace
+) -> tuple[str, str]:
+    """A PostgreSQL database with padron's schema (by its migrations), the
+    bench project with ``level`` customers (the same rows as the SQLite
+    template) and a key. Returns (database name, key)."""
     import psycopg
 
     from padron.store.postgres import PostgresStore
 
-    admin = opts.pg_admin_url
-    name = "padron_bench_ingest"
-    with psycopg.connect(admin, autocommit=True) as c:
-        c.execute(f"DROP DATABASE IF EXISTS {name}")
-        c.execute(f"CREATE DATABASE {name}")
-    url = admin.rsplit("/", 1)[0] + "/" + name
+    name = f"padron_bench_tmpl_{level}"
+    pg_admin(opts, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}")
+    url = pg_url(opts, name)
+    PostgresStore(url).close()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO projects (id, name, created_at) VALUES (%s, 'bench', 0)", (project,)
+        )
+        with conn.cursor().copy(f"COPY customers ({PG_COLUMNS}) FROM STDIN") as copy:
+            for r in preload_rows(level, places, project):
+                copy.write_row(pg_row(r))
+        conn.execute("VACUUM ANALYZE customers")
+    out = subprocess.run(
+        [PY, "-m", "padron", "keys", "create", "--project", "bench", "--database", url,
+         "--data-dir", str(opts.data_dir)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout  # fmt: skip
+    return name, out.strip().splitlines()[-1]
+
+
+def pg_copy(opts: argparse.Namespace, template: str, name: str) -> str:
+    """A fresh copy of the template database; its URL."""
+    pg_admin(
+        opts,
+        f"DROP DATABASE IF EXISTS {name} WITH (FORCE)",
+        f"CREATE DATABASE {name} TEMPLATE {template}",
+    )
+    return pg_url(opts, name)
+
+
+def raw_postgres(
+    url: str, batches: list[list[tuple[Any, ...]]], opts: argparse.Namespace, connections: int = 1
+) -> dict[str, Any]:
+    """The raw upsert of ``batches`` for ``opts.duration`` seconds over
+    ``connections`` connections, each in its own thread taking the next batch."""
+    import psycopg
+
+    conns = [psycopg.connect(url, autocommit=True) for _ in range(connections)]
+    todo = iter(batches)
+    lock = threading.Lock()
+    done = [0]
+    started = time.perf_counter()
+    stop = started + opts.duration
+
+    def run(conn: psycopg.Connection[Any]) -> None:
+        while time.perf_counter() < stop:
+            with lock:
+                rows = next(todo, None)
+            if rows is None:
+                return
+            cols = [list(col) for col in zip(*(pg_row(r) for r in rows), strict=True)]
+            conn.execute(PG_UPSERT, cols)
+            with lock:
+                done[0] += len(rows)
+
+    cpu0 = time.process_time()
+    threads = [threading.Thread(target=run, args=(c,)) for c in conns]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu0
+    for c in conns:
+        c.close()
+    n = done[0]
+    return {
+        "items_per_s": n / elapsed,
+        "rows": n,
+        "elapsed": elapsed,
+        "client_cpu_us_per_item": cpu / n * 1e6,
+    }
+
+
+def postgres_level(
+    level: int,
+    places: list[workload.Place],
+    project: str,
+    rows: list[list[tuple[Any, ...]]],
+    bodies: list[bytes],
+    opts: argparse.Namespace,
+) -> dict[str, Any]:
+    """The raw psycopg ceiling and ``padron serve`` on PostgreSQL (new customers),
+    each on a fresh copy of the same database."""
+    template, key = pg_template(level, places, project, opts)
+    out: dict[str, Any] = {}
     try:
-        PostgresStore(url).close()  # padron's schema, by padron's migrations
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(
-                "INSERT INTO projects (id, name, created_at) VALUES (%s, 'bench', 0)", (project,)
+        out["raw_postgres_new"] = raw_postgres(
+            pg_copy(opts, template, "padron_bench_raw"), rows, opts
+        )
+        out["raw_postgres_new_concurrent"] = raw_postgres(
+            pg_copy(opts, template, "padron_bench_raw"), rows, opts, opts.connections
+        )
+        print(
+            f"  raw psycopg, new:     {out['raw_postgres_new']['items_per_s']:>9,.0f} rows/s "
+            f"(1 connection), "
+            f"{out['raw_postgres_new_concurrent']['items_per_s']:,.0f} rows/s "
+            f"({opts.connections} connections)",
+            flush=True,
+        )
+        url = pg_copy(opts, template, "padron_bench_serve")
+        port = free_port()
+        with padron_serve(url, port, opts, opts.work / f"serve-pg-{level}.log") as pgid:
+            res = load(
+                http_requests(key, bodies),
+                port,
+                pgid,
+                opts.work,
+                duration=opts.duration,
+                connections=opts.connections,
+                per_request=workload.BATCH,
             )
-            with conn.cursor().copy(f"COPY customers ({PG_COLUMNS}) FROM STDIN") as copy:
-                for r in preload_rows(level, places, project):
-                    copy.write_row(pg_row(r))
-            conn.execute("VACUUM ANALYZE customers")
-            n = 0
-            started = time.perf_counter()
-            stop = started + opts.duration
-            cpu0 = time.process_time()
-            for rows in batches:
-                cols = [list(col) for col in zip(*(pg_row(r) for r in rows), strict=True)]
-                conn.execute(PG_UPSERT, cols)
-                n += len(rows)
-                if time.perf_counter() >= stop:
-                    break
-            elapsed = time.perf_counter() - started
-            cpu = time.process_time() - cpu0
-        return {
-            "items_per_s": n / elapsed,
-            "rows": n,
-            "elapsed": elapsed,
-            "client_cpu_us_per_item": cpu / n * 1e6,
-        }
+        out["padron_postgres_new"] = res
+        # The ceiling is the faster of the two: with the same concurrency as the load.
+        ceiling = max(
+            out["raw_postgres_new"]["items_per_s"],
+            out["raw_postgres_new_concurrent"]["items_per_s"],
+        )
+        out["ratio_new_vs_raw_postgres"] = res["items_per_s"] / ceiling
+        print(
+            f"  padron serve on PostgreSQL, new: {res['items_per_s']:>9,.0f} customers/s, "
+            f"p50 {res['p50_ms']:.1f} ms, p99 {res['p99_ms']:.1f} ms, "
+            f"{res['server_cpu_us_per_item']:.1f} µs padron CPU/customer, errors {res['errors']}, "
+            f"server cores {res['server_cores_by_process']}; "
+            f"ratio to the faster raw psycopg {out['ratio_new_vs_raw_postgres']:.2f}",
+            flush=True,
+        )
     finally:
-        with psycopg.connect(admin, autocommit=True) as c:
-            c.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        pg_admin(
+            opts,
+            "DROP DATABASE IF EXISTS padron_bench_raw WITH (FORCE)",
+            "DROP DATABASE IF EXISTS padron_bench_serve WITH (FORCE)",
+            f"DROP DATABASE IF EXISTS {template} WITH (FORCE)",
+        )
+    return out
 
 
 IDLE_LEAVES = (
@@ -565,17 +684,14 @@ def main() -> int:
         )
         if not opts.no_postgres:
             try:
-                r["raw_postgres_new"] = raw_postgres(level, places, project, new_rows, opts)
-                print(
-                    f"  raw psycopg, new:     {r['raw_postgres_new']['items_per_s']:>9,.0f} rows/s",
-                    flush=True,
-                )
+                r.update(postgres_level(level, places, project, new_rows, new_bodies, opts))
             except Exception as exc:  # PostgreSQL is optional
-                print(f"  raw psycopg skipped: {exc}", flush=True)
+                print(f"  PostgreSQL skipped: {exc}", flush=True)
         for phase, bodies in (("new", new_bodies), ("mixed", mix_bodies)):
             port = free_port()
             db = copy_db(tmpl, opts.work / "serve.db")
-            with padron_serve(db, port, opts, opts.work / f"serve-{level}-{phase}.log") as pgid:
+            log = opts.work / f"serve-{level}-{phase}.log"
+            with padron_serve(sqlite_url(db, opts), port, opts, log) as pgid:
                 reqs = http_requests(key, bodies)
                 spy = None
                 if opts.profile and phase == "new" and level == levels[0]:
@@ -717,9 +833,20 @@ def plot(results: dict[str, Any], path: Path) -> None:
 
     fig, ax = plt.subplots(figsize=(7, 4.2), dpi=110)
     ax.plot(levels, series("raw_sqlite_new"), "o--", label="raw SQLite upsert (ceiling)")
-    if any("raw_postgres_new" in results["levels"][str(lv)] for lv in levels):
+    if any("raw_postgres_new_concurrent" in results["levels"][str(lv)] for lv in levels):
+        ax.plot(
+            levels,
+            series("raw_postgres_new_concurrent"),
+            "s--",
+            label=f"raw psycopg upsert, {results['options'].get('connections', '8')} connections",
+        )
+    elif any("raw_postgres_new" in results["levels"][str(lv)] for lv in levels):
         ax.plot(levels, series("raw_postgres_new"), "s--", label="raw psycopg upsert")
     ax.plot(levels, series("padron_new"), "o-", label="padron serve, new customers")
+    if any("padron_postgres_new" in results["levels"][str(lv)] for lv in levels):
+        ax.plot(
+            levels, series("padron_postgres_new"), "s-", label="padron serve on PostgreSQL, new"
+        )
     ax.plot(levels, series("padron_mixed"), "^-", label="padron serve, 70% new / 30% updates")
     ax.set_xscale("log")
     ax.set_xlabel("customers already stored")
