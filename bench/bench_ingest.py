@@ -842,12 +842,14 @@ def plot(results: dict[str, Any], path: Path) -> None:
         )
     elif any("raw_postgres_new" in results["levels"][str(lv)] for lv in levels):
         ax.plot(levels, series("raw_postgres_new"), "s--", label="raw psycopg upsert")
-    ax.plot(levels, series("padron_new"), "o-", label="padron serve, new customers")
+    ax.plot(levels, series("padron_new"), "o-", label="padron serve on SQLite, new customers")
     if any("padron_postgres_new" in results["levels"][str(lv)] for lv in levels):
         ax.plot(
             levels, series("padron_postgres_new"), "s-", label="padron serve on PostgreSQL, new"
         )
-    ax.plot(levels, series("padron_mixed"), "^-", label="padron serve, 70% new / 30% updates")
+    ax.plot(
+        levels, series("padron_mixed"), "^-", label="padron serve on SQLite, 70% new / 30% updates"
+    )
     ax.set_xscale("log")
     ax.set_xlabel("customers already stored")
     ax.set_ylabel("customers / s (batches of 100)")
