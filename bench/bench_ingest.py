@@ -565,10 +565,10 @@ IDLE_LEAVES = (
 
 
 def profile_top(collapsed: Path, top: int = 25) -> list[tuple[str, float, float]]:
-    """(function, self share, inclusive share) from py-spy's collapsed stacks, of
-    the samples where a thread was running (not waiting: py-spy's ``--idle``
-    samples of idle threads are left out, except the writer's fsync, which is
-    work)."""
+    """(function, self share, inclusive share) from py-spy's collapsed stacks:
+    samples of threads that were running (py-spy without ``--idle`` leaves out
+    threads blocked in the kernel: waiting for a lock, the GIL, a socket or
+    the disk), less the waiting leaves it still reports."""
     selfs: dict[str, int] = {}
     incl: dict[str, int] = {}
     total = 0
@@ -708,7 +708,6 @@ def main() -> int:
                             "--subprocesses",
                             "--nonblocking",
                             "--threads",
-                            "--idle",
                             "--output",
                             str(opts.profile),
                             "--duration",
