@@ -48,7 +48,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(first.secret, flush=True)
     print(
         f"padron {__version__} ready in {time.perf_counter() - started:.2f} s: "
-        f"http://{settings.host}:{settings.port} (database {_redact(settings.database_url)})",
+        f"{settings.url} (database {_redact(settings.database_url)})",
         flush=True,
     )
     common = {

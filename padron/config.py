@@ -65,6 +65,12 @@ class Settings:
     rate_burst: int = 0
     environment: str = "prod"
 
+    @property
+    def url(self) -> str:
+        """Where the server answers (an IPv6 host in brackets)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ, **flags: object) -> Settings:
         """Settings from the environment, with non-None ``flags`` overriding it."""

@@ -51,3 +51,15 @@ def test_about_names_the_data_licences() -> None:
     out = padron("about")
     for licence in ("ODbL", "CC BY 4.0", "LGPL"):
         assert licence in out
+
+
+def test_the_announced_address_can_be_pasted_into_a_browser() -> None:
+    from padron.config import Settings
+
+    def url(host: str) -> str:
+        return Settings.from_env({}, data_dir="/tmp/x", host=host, port=8000).url
+
+    assert url("127.0.0.1") == "http://127.0.0.1:8000"
+    assert url("localhost") == "http://localhost:8000"
+    assert url("::1") == "http://[::1]:8000"
+    assert url("::") == "http://[::]:8000"

@@ -41,11 +41,10 @@ STOP_TIMEOUT: Final = 15.0
 _SPAWN = multiprocessing.get_context("spawn")
 
 
-def _address(host: str, port: int) -> tuple[socket.AddressFamily, Any]:
-    family, _, _, _, address = socket.getaddrinfo(
-        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-    )[0]
-    return family, address
+def _address(host: str, port: int) -> tuple[socket.AddressFamily, tuple[str, int]]:
+    # As uvicorn binds one worker: IPv6 when the host has a colon, else IPv4
+    # (so "localhost" means 127.0.0.1 with any number of workers).
+    return (socket.AF_INET6 if ":" in host else socket.AF_INET), (host, port)
 
 
 def check_port_free(host: str, port: int) -> None:
@@ -138,8 +137,7 @@ def run_workers(settings: Settings, options: dict[str, Any]) -> int:
             if not announced and all(w.ready.is_set() for w in workers):
                 announced = True
                 print(
-                    f"padron: {len(workers)} workers serving on "
-                    f"http://{settings.host}:{settings.port}",
+                    f"padron: {len(workers)} workers serving on {settings.url}",
                     flush=True,
                 )
             for i, worker in enumerate(workers):
