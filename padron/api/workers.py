@@ -80,8 +80,8 @@ def _worker(settings: Settings, options: dict[str, Any], ready: Event, parent: C
         server.should_exit = True
 
     def announce() -> None:
-        # Ready once uvicorn listens, not before: until then the kernel sends
-        # this worker's share of new connections nowhere else.
+        # Ready once uvicorn listens, not before: until then every new
+        # connection goes to the workers that already do.
         while not server.started and not server.should_exit:
             time.sleep(0.01)
         if server.started:
