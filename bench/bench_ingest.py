@@ -263,6 +263,20 @@ def load(
 # --- databases -----------------------------------------------------------------
 
 
+def saturate(requests: list[bytes], port: int, pgid: int, opts: argparse.Namespace) -> Any:
+    """The closed-loop load: ``--connections`` connections posting batches back
+    to back for ``--duration`` seconds."""
+    return load(
+        requests,
+        port,
+        pgid,
+        opts.work,
+        duration=opts.duration,
+        connections=opts.connections,
+        per_request=workload.BATCH,
+    )
+
+
 def sqlite_connect(path: Path, synchronous: str) -> sqlite3.Connection:
     """A connection set up as padron's writer (sqlite.py ``_writer_connection``)."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
@@ -516,15 +530,7 @@ def postgres_level(
         url = pg_copy(opts, template, "padron_bench_serve")
         port = free_port()
         with padron_serve(url, port, opts, opts.work / f"serve-pg-{level}.log") as pgid:
-            res = load(
-                http_requests(key, bodies),
-                port,
-                pgid,
-                opts.work,
-                duration=opts.duration,
-                connections=opts.connections,
-                per_request=workload.BATCH,
-            )
+            res = saturate(http_requests(key, bodies), port, pgid, opts)
         out["padron_postgres_new"] = res
         # The ceiling is the faster of the two: with the same concurrency as the load.
         ceiling = max(
@@ -717,15 +723,7 @@ def main() -> int:
                         stderr=subprocess.DEVNULL,
                     )
                     time.sleep(0.5)
-                res = load(
-                    reqs,
-                    port,
-                    pgid,
-                    opts.work,
-                    duration=opts.duration,
-                    connections=opts.connections,
-                    per_request=workload.BATCH,
-                )
+                res = saturate(reqs, port, pgid, opts)
                 if spy is not None:
                     spy.wait()
                 r[f"padron_{phase}"] = res
@@ -784,15 +782,7 @@ def main() -> int:
         with server(
             [PY, str(HERE / "noop_app.py"), str(port)], port, opts.work / "noop.log"
         ) as pgid:
-            res = load(
-                http_requests("x", new_bodies),
-                port,
-                pgid,
-                opts.work,
-                duration=opts.duration,
-                connections=opts.connections,
-                per_request=workload.BATCH,
-            )
+            res = saturate(http_requests("x", new_bodies), port, pgid, opts)
         results["noop_starlette"] = res
         print(
             f"== no-op Starlette+uvicorn POST: {res['rps']:,.0f} requests/s "
