@@ -25,7 +25,7 @@ import hashlib
 import os
 import random
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Final, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -36,13 +36,12 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from padron.customers.model import ApiKey, Customer, Project
 from padron.store import migrations
 from padron.store.base import Plan, StoreError
+from padron.store.reads import Reads
 from padron.store.rows import CUSTOMER_COLUMNS as _CUSTOMER_COLUMNS
 from padron.store.rows import KEY_COLUMNS as _KEY_COLUMNS
 from padron.store.rows import PROJECT_COLUMNS as _PROJECT_COLUMNS
 from padron.store.rows import customer as _customer
-from padron.store.rows import key as _key
-from padron.store.rows import key_row, pages
-from padron.store.rows import project as _project
+from padron.store.rows import key_row
 from padron.store.rows import where as _where
 
 R = TypeVar("R")
@@ -172,8 +171,10 @@ class _Attempt:
         self.writing = False
 
 
-class PostgresStore:
+class PostgresStore(Reads):
     """A :class:`padron.store.base.Store` over one PostgreSQL database."""
+
+    MARK = "%s"
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -263,9 +264,6 @@ class PostgresStore:
 
         return self._run(work)
 
-    def schema_version(self) -> int:
-        return int(self._read("SELECT max(version) FROM padron_migrations")[0][0])
-
     def close(self) -> None:
         self._pool.close()
 
@@ -283,38 +281,11 @@ class PostgresStore:
             (project.name, project.reject_unresolved_cities, project.id),
         )
 
-    def project_by_id(self, project_id: str) -> Project | None:
-        rows = self._read(f"SELECT {_PROJECT_COLUMNS} FROM projects WHERE id = %s", (project_id,))
-        return _project(rows[0]) if rows else None
-
-    def project_by_name(self, name: str) -> Project | None:
-        rows = self._read(f"SELECT {_PROJECT_COLUMNS} FROM projects WHERE name = %s", (name,))
-        return _project(rows[0]) if rows else None
-
-    def list_projects(self) -> list[Project]:
-        rows = self._read(f"SELECT {_PROJECT_COLUMNS} FROM projects ORDER BY name")
-        return [_project(r) for r in rows]
-
     def add_key(self, key: ApiKey) -> None:
         self._write(
             f"INSERT INTO api_keys ({_KEY_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s)",
             key_row(key),
         )
-
-    def key_by_hash(self, key_hash: bytes) -> ApiKey | None:
-        rows = self._read(f"SELECT {_KEY_COLUMNS} FROM api_keys WHERE key_hash = %s", (key_hash,))
-        return _key(rows[0]) if rows else None
-
-    def list_keys(self, project_id: str | None = None) -> list[ApiKey]:
-        if project_id is None:
-            rows = self._read(f"SELECT {_KEY_COLUMNS} FROM api_keys ORDER BY created_at, id")
-        else:
-            rows = self._read(
-                f"SELECT {_KEY_COLUMNS} FROM api_keys WHERE project_id = %s "
-                "ORDER BY created_at, id",
-                (project_id,),
-            )
-        return [_key(r) for r in rows]
 
     def revoke_key(self, key_id: str, at: int) -> bool:
         return (
@@ -374,16 +345,6 @@ class PostgresStore:
 
         return self._run(work)
 
-    def get_customer(
-        self, project_id: str, *, code: str | None = None, id: str | None = None
-    ) -> Customer | None:
-        column, value = _where(code, id)
-        rows = self._read(
-            f"SELECT {_CUSTOMER_COLUMNS} FROM customers WHERE project_id = %s AND {column} = %s",
-            (project_id, value),
-        )
-        return _customer(rows[0]) if rows else None
-
     def delete_customer(
         self, project_id: str, *, code: str | None = None, id: str | None = None
     ) -> Customer | None:
@@ -421,10 +382,3 @@ class PostgresStore:
             return _customer(rows[0]) if rows else None
 
         return self._run(work)
-
-    def iter_customers(self, project_id: str, batch_size: int = 1000) -> Iterator[list[Customer]]:
-        return pages(self._read, "%s", project_id, batch_size)
-
-    def count_customers(self, project_id: str) -> int:
-        rows = self._read("SELECT count(*) FROM customers WHERE project_id = %s", (project_id,))
-        return int(rows[0][0])

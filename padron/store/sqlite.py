@@ -22,7 +22,7 @@ import os
 import queue
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -30,13 +30,12 @@ from typing import Any, Final, TypeVar
 from padron.customers.model import ApiKey, Customer, Project
 from padron.store import migrations
 from padron.store.base import Plan, StoreError
+from padron.store.reads import Reads
 from padron.store.rows import CUSTOMER_COLUMNS as _CUSTOMER_COLUMNS
 from padron.store.rows import KEY_COLUMNS as _KEY_COLUMNS
 from padron.store.rows import PROJECT_COLUMNS as _PROJECT_COLUMNS
 from padron.store.rows import customer as _customer
-from padron.store.rows import key as _key
-from padron.store.rows import key_row, pages
-from padron.store.rows import project as _project
+from padron.store.rows import key_row
 from padron.store.rows import where as _where
 
 R = TypeVar("R")
@@ -172,8 +171,10 @@ class _Writer(threading.Thread):
                 future.set_exception(value)
 
 
-class SQLiteStore:
+class SQLiteStore(Reads):
     """A :class:`padron.store.base.Store` over one SQLite file."""
+
+    MARK = "?"
 
     def __init__(self, path: Path, *, synchronous: str = "full") -> None:
         if synchronous not in SYNCHRONOUS_LEVELS:
@@ -249,10 +250,6 @@ class SQLiteStore:
         finally:
             conn.close()
 
-    def schema_version(self) -> int:
-        row = self._reader().execute("SELECT max(version) FROM padron_migrations").fetchone()
-        return int(row[0])
-
     def _write(self, job: Callable[[sqlite3.Connection], R]) -> R:
         try:
             return self._writer.submit(job).result()  # type: ignore[no-any-return]
@@ -295,20 +292,6 @@ class SQLiteStore:
             )
         )
 
-    def project_by_id(self, project_id: str) -> Project | None:
-        rows = self._read(f"SELECT {_PROJECT_COLUMNS} FROM projects WHERE id = ?", (project_id,))
-        return _project(rows[0]) if rows else None
-
-    def project_by_name(self, name: str) -> Project | None:
-        rows = self._read(f"SELECT {_PROJECT_COLUMNS} FROM projects WHERE name = ?", (name,))
-        return _project(rows[0]) if rows else None
-
-    def list_projects(self) -> list[Project]:
-        return [
-            _project(r)
-            for r in self._read(f"SELECT {_PROJECT_COLUMNS} FROM projects ORDER BY name")
-        ]
-
     def add_key(self, key: ApiKey) -> None:
         self._write(
             lambda c: c.execute(
@@ -316,20 +299,6 @@ class SQLiteStore:
                 key_row(key),
             )
         )
-
-    def key_by_hash(self, key_hash: bytes) -> ApiKey | None:
-        rows = self._read(f"SELECT {_KEY_COLUMNS} FROM api_keys WHERE key_hash = ?", (key_hash,))
-        return _key(rows[0]) if rows else None
-
-    def list_keys(self, project_id: str | None = None) -> list[ApiKey]:
-        if project_id is None:
-            rows = self._read(f"SELECT {_KEY_COLUMNS} FROM api_keys ORDER BY created_at, id")
-        else:
-            rows = self._read(
-                f"SELECT {_KEY_COLUMNS} FROM api_keys WHERE project_id = ? ORDER BY created_at, id",
-                (project_id,),
-            )
-        return [_key(r) for r in rows]
 
     def revoke_key(self, key_id: str, at: int) -> bool:
         def job(c: sqlite3.Connection) -> bool:
@@ -369,16 +338,6 @@ class SQLiteStore:
 
         return self._write(job)
 
-    def get_customer(
-        self, project_id: str, *, code: str | None = None, id: str | None = None
-    ) -> Customer | None:
-        column, value = _where(code, id)
-        rows = self._read(
-            f"SELECT {_CUSTOMER_COLUMNS} FROM customers WHERE project_id = ? AND {column} = ?",
-            (project_id, value),
-        )
-        return _customer(rows[0]) if rows else None
-
     def delete_customer(
         self, project_id: str, *, code: str | None = None, id: str | None = None
     ) -> Customer | None:
@@ -393,10 +352,3 @@ class SQLiteStore:
             return _customer(rows[0]) if rows else None
 
         return self._write(job)
-
-    def iter_customers(self, project_id: str, batch_size: int = 1000) -> Iterator[list[Customer]]:
-        return pages(self._read, "?", project_id, batch_size)
-
-    def count_customers(self, project_id: str) -> int:
-        rows = self._read("SELECT count(*) FROM customers WHERE project_id = ?", (project_id,))
-        return int(rows[0][0])

@@ -1,0 +1,83 @@
+"""The read-only queries of a store, written once for every backend.
+
+They differ between SQLite and PostgreSQL only in the driver's placeholder
+(``?`` or ``%s``); a store supplies that and ``_read``, which runs one query
+and turns the driver's errors into :class:`padron.store.base.StoreError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, ClassVar
+
+from padron.customers.model import ApiKey, Customer, Project
+from padron.store.rows import CUSTOMER_COLUMNS, KEY_COLUMNS, PROJECT_COLUMNS, pages
+from padron.store.rows import customer as _customer
+from padron.store.rows import key as _key
+from padron.store.rows import project as _project
+from padron.store.rows import where as _where
+
+
+class Reads:
+    #: The driver's placeholder for a parameter.
+    MARK: ClassVar[str]
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        raise NotImplementedError
+
+    def schema_version(self) -> int:
+        return int(self._read("SELECT max(version) FROM padron_migrations")[0][0])
+
+    def project_by_id(self, project_id: str) -> Project | None:
+        rows = self._read(
+            f"SELECT {PROJECT_COLUMNS} FROM projects WHERE id = {self.MARK}", (project_id,)
+        )
+        return _project(rows[0]) if rows else None
+
+    def project_by_name(self, name: str) -> Project | None:
+        rows = self._read(
+            f"SELECT {PROJECT_COLUMNS} FROM projects WHERE name = {self.MARK}", (name,)
+        )
+        return _project(rows[0]) if rows else None
+
+    def list_projects(self) -> list[Project]:
+        return [
+            _project(r) for r in self._read(f"SELECT {PROJECT_COLUMNS} FROM projects ORDER BY name")
+        ]
+
+    def key_by_hash(self, key_hash: bytes) -> ApiKey | None:
+        rows = self._read(
+            f"SELECT {KEY_COLUMNS} FROM api_keys WHERE key_hash = {self.MARK}", (key_hash,)
+        )
+        return _key(rows[0]) if rows else None
+
+    def list_keys(self, project_id: str | None = None) -> list[ApiKey]:
+        if project_id is None:
+            rows = self._read(f"SELECT {KEY_COLUMNS} FROM api_keys ORDER BY created_at, id")
+        else:
+            rows = self._read(
+                f"SELECT {KEY_COLUMNS} FROM api_keys WHERE project_id = {self.MARK} "
+                "ORDER BY created_at, id",
+                (project_id,),
+            )
+        return [_key(r) for r in rows]
+
+    def get_customer(
+        self, project_id: str, *, code: str | None = None, id: str | None = None
+    ) -> Customer | None:
+        column, value = _where(code, id)
+        rows = self._read(
+            f"SELECT {CUSTOMER_COLUMNS} FROM customers "
+            f"WHERE project_id = {self.MARK} AND {column} = {self.MARK}",
+            (project_id, value),
+        )
+        return _customer(rows[0]) if rows else None
+
+    def iter_customers(self, project_id: str, batch_size: int = 1000) -> Iterator[list[Customer]]:
+        return pages(self._read, self.MARK, project_id, batch_size)
+
+    def count_customers(self, project_id: str) -> int:
+        rows = self._read(
+            f"SELECT count(*) FROM customers WHERE project_id = {self.MARK}", (project_id,)
+        )
+        return int(rows[0][0])
