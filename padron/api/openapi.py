@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from padron import __version__
 from padron.api.envelopes import JSONBody
+from padron.customers.rules import FIELDS
 
 _NULLABLE_STRING: Final = {"type": ["string", "null"]}
 
@@ -78,16 +79,7 @@ SCHEMA: Final[dict[str, Any]] = {
             },
             "Payload": {
                 "type": "object",
-                "required": [
-                    "code",
-                    "isActive",
-                    "country",
-                    "state",
-                    "city",
-                    "yearBorn",
-                    "gender",
-                    "metadata",
-                ],
+                "required": list(FIELDS),
                 "properties": {
                     "code": {"type": "string"},
                     "isActive": {"type": "boolean"},

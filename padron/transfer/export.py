@@ -15,23 +15,12 @@ from typing import Any, Final, TextIO
 import msgspec
 
 from padron.customers.model import Customer
+from padron.customers.rules import FIELDS
 from padron.customers.wire import payload
 from padron.ids import iso
 from padron.transfer.progress import Progress
 
-COLUMNS: Final = (
-    "id",
-    "createdAt",
-    "updatedAt",
-    "code",
-    "isActive",
-    "country",
-    "state",
-    "city",
-    "yearBorn",
-    "gender",
-    "metadata",
-)
+COLUMNS: Final = ("id", "createdAt", "updatedAt", *FIELDS)
 _encode: Final = msgspec.json.Encoder().encode
 
 
