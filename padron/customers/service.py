@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from padron.customers.model import Customer, Project, Written
-from padron.customers.rules import MAX_CODE, Patch, Problem, _bad_text, check
+from padron.customers.rules import MAX_CODE, Patch, Problem, _bad_text, _code, check
 from padron.geo.types import NO_LOCATION, FieldError, Place, Resolution, Sent, StoredLocation
 from padron.geo.types import Field as GeoField
 from padron.ids import new_id, now
@@ -70,11 +70,8 @@ def _sent_code(obj: tuple[tuple[str, Any], ...]) -> str | None:
     value = None
     for key, item in obj:
         if key == "code":
-            value = item
-    if value is None or isinstance(value, bool) or not isinstance(value, int | str):
-        return None
-    text = str(value)
-    return text if text.strip() and _storable(text) else None
+            value = item  # the last one, as check() sees it
+    return _code(value, [])  # check() reports the problems; here only the code counts
 
 
 def _stored_location(customer: Customer | None) -> StoredLocation:
