@@ -96,11 +96,6 @@ def process_cpu(pgid: int) -> dict[int, float]:
     return cpu
 
 
-def group_cpu(pgid: int) -> float:
-    """User + system CPU seconds of every live process of the group."""
-    return sum(process_cpu(pgid).values())
-
-
 def group_rss_mb(pgid: int) -> float:
     total = 0
     for pid in group_pids(pgid):
@@ -299,6 +294,18 @@ def preload_rows(
         ).row
 
 
+def bench_key(database_url: str, opts: argparse.Namespace) -> str:
+    """A key of project "bench" (made if missing), by ``padron keys create``."""
+    out = subprocess.run(
+        [PY, "-m", "padron", "keys", "create", "--project", "bench", "--database", database_url,
+         "--data-dir", str(opts.data_dir)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout  # fmt: skip
+    return out.strip().splitlines()[-1]
+
+
 def template(
     level: int, places: list[workload.Place], opts: argparse.Namespace
 ) -> tuple[Path, str, str]:
@@ -312,25 +319,7 @@ def template(
         return path, key, project
     for p in work.glob(f"template-{level}.db*"):
         p.unlink()
-    out = subprocess.run(
-        [
-            PY,
-            "-m",
-            "padron",
-            "keys",
-            "create",
-            "--project",
-            "bench",
-            "--database",
-            f"sqlite:///{path}",
-            "--data-dir",
-            str(opts.data_dir),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    key = out.strip().splitlines()[-1]
+    key = bench_key(f"sqlite:///{path}", opts)
     conn = sqlite3.connect(path, isolation_level=None)
     project = conn.execute("SELECT id FROM projects WHERE name = 'bench'").fetchone()[0]
     started = time.perf_counter()
@@ -437,14 +426,7 @@ def pg_template(
             for r in preload_rows(level, places, project):
                 copy.write_row(pg_row(r))
         conn.execute("VACUUM ANALYZE customers")
-    out = subprocess.run(
-        [PY, "-m", "padron", "keys", "create", "--project", "bench", "--database", url,
-         "--data-dir", str(opts.data_dir)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout  # fmt: skip
-    return name, out.strip().splitlines()[-1]
+    return name, bench_key(url, opts)
 
 
 def pg_copy(opts: argparse.Namespace, template: str, name: str) -> str:
