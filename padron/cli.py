@@ -35,10 +35,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from padron.api.app import create_app
+    from padron.api.connections import configure_process
     from padron.api.limits import LimitedHttpToolsProtocol
     from padron.runtime import open_runtime
 
     settings = _settings(args)
+    configure_process(settings)
     started = time.perf_counter()
     runtime = open_runtime(settings, build_index=True)
     first = runtime.access.ensure_first_key()
@@ -60,6 +62,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "http": LimitedHttpToolsProtocol,
         "loop": "uvloop",
         "timeout_graceful_shutdown": 10,
+        "timeout_keep_alive": settings.keepalive_timeout,
+        "server_header": False,  # no version disclosure
     }
     if settings.workers == 1:
         uvicorn.run(create_app(runtime), **common)  # type: ignore[arg-type]

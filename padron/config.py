@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Final
 
 DEFAULT_MAX_BODY_BYTES: Final = 8 * 1024 * 1024
+DEFAULT_MAX_BUFFERED_BYTES: Final = 64 * 1024 * 1024
 
 
 class ConfigError(ValueError):
@@ -64,6 +65,15 @@ class Settings:
     rate_limit: float = 0.0
     rate_burst: int = 0
     environment: str = "prod"
+    #: Seconds a client has to send a request head (from its first byte, or from
+    #: connecting), and the body's minimum rate in bytes a second over windows of
+    #: ``body_timeout`` seconds; seconds an idle keep-alive connection stays open.
+    head_timeout: float = 10.0
+    body_timeout: float = 10.0
+    body_min_rate: int = 1024
+    keepalive_timeout: float = 5.0
+    #: Open connections per worker process before new ones are refused (503).
+    max_connections: int = 1000
 
     @property
     def url(self) -> str:
@@ -91,6 +101,11 @@ class Settings:
             "rate_limit": rate,
             "rate_burst": _int(env, "PADRON_RATE_BURST", max(1, int(rate * 2)) if rate else 0, 0),
             "environment": env.get("PADRON_ENVIRONMENT", "prod"),
+            "head_timeout": _float(env, "PADRON_HEAD_TIMEOUT", 10.0),
+            "body_timeout": _float(env, "PADRON_BODY_TIMEOUT", 10.0),
+            "body_min_rate": _int(env, "PADRON_BODY_MIN_RATE", 1024, 0),
+            "keepalive_timeout": _float(env, "PADRON_KEEPALIVE_TIMEOUT", 5.0),
+            "max_connections": _int(env, "PADRON_MAX_CONNECTIONS", 1000, 1),
         }
         for name in ("host", "port", "workers", "max_body_bytes", "rate_limit", "rate_burst"):
             if flags.get(name) is not None:

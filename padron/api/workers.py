@@ -68,8 +68,10 @@ def _worker(settings: Settings, options: dict[str, Any], ready: Event, parent: C
     import uvicorn
 
     from padron.api.app import create_app
+    from padron.api.connections import configure_process
     from padron.runtime import open_runtime
 
+    configure_process(settings)
     sock = _listen(settings.host, settings.port)
     runtime = open_runtime(settings, build_index=False)
     server = uvicorn.Server(uvicorn.Config(create_app(runtime), **options))
