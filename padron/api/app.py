@@ -245,6 +245,9 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
         return JSONBody(envelopes.location(result, runtime.resolver))
 
     async def healthz(request: Request) -> Response:
+        problem = await run_in_threadpool(runtime.store.health)
+        if problem is not None:
+            return error(503, "unavailable", problem, headers={"Retry-After": "1"})
         return JSONBody({"object": "health", "payload": {"code": "ok"}})
 
     async def on_http_error(request: Request, exc: Exception) -> Response:

@@ -264,6 +264,9 @@ class PostgresStore(Reads):
 
         return self._run(work)
 
+    def health(self) -> str | None:
+        return None  # an unreachable server shows in the health probe's query
+
     def close(self) -> None:
         self._pool.close()
 

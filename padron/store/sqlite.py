@@ -1,29 +1,23 @@
 """The SQLite store: one file in WAL mode, one writer thread, readers in parallel.
 
-Every write of this process goes through a single writer thread that takes the
-writes queued at that moment and commits them together (group commit): each
-write runs inside its own savepoint, so one that fails rolls back alone, and
-all of them are acknowledged only after the shared COMMIT has returned.
+Every write of this process goes through the single writer thread of
+:mod:`padron.store.writer` (group commit, a savepoint per write, a writer that
+survives any failure and refuses a database file deleted or replaced under it).
+Processes that do not take the writers' lock still wait in ``busy_timeout``
+instead of failing with ``database is locked``.
 
-Writers of several processes (``padron serve --workers N``, the CLI beside a
-server) take turns through an advisory lock on a file beside the database,
-held from ``BEGIN IMMEDIATE`` to ``COMMIT``. The kernel wakes a waiting writer
-the moment the lock is released; SQLite's own busy handler would instead poll
-with sleeps of up to 100 ms, which is what a second worker's writes waited for.
-Processes that do not take that lock still wait in ``busy_timeout`` instead of
-failing with ``database is locked``.
+Readers come from a small pool: a read borrows a connection and gives it back,
+at most ``READER_POOL`` idle ones are kept and the rest are closed, so the open
+descriptors follow the reads in flight, never the threads that ever read.
+The database file and its lock are created readable by their owner only (0600).
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import os
-import queue
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
@@ -37,6 +31,7 @@ from padron.store.rows import PROJECT_COLUMNS as _PROJECT_COLUMNS
 from padron.store.rows import customer as _customer
 from padron.store.rows import key_row
 from padron.store.rows import where as _where
+from padron.store.writer import Writer, file_id
 
 R = TypeVar("R")
 
@@ -47,14 +42,14 @@ _UPSERT: Final = (
     "city = excluded.city, year_born = excluded.year_born, gender = excluded.gender, "
     "metadata = excluded.metadata"
 )
-#: How many queued writes one commit may take.
-_GROUP_LIMIT: Final = 64
+#: Idle reader connections kept for the next reads (the rest are closed).
+READER_POOL: Final = 8
+#: Seconds between checks of a queued write whose writer thread may have died.
+_WRITER_CHECK_SECONDS: Final = 1.0
 #: Milliseconds another process's write may hold the file before we give up (503).
 BUSY_TIMEOUT_MS: Final = 30_000
 WRITER_CACHE_KIB: Final = 64 * 1024
 SYNCHRONOUS_LEVELS: Final = ("off", "normal", "full", "extra")
-
-Job = Callable[[sqlite3.Connection], Any]
 
 
 def _customer_row(c: Customer) -> tuple[Any, ...]:
@@ -74,103 +69,6 @@ def _customer_row(c: Customer) -> tuple[Any, ...]:
     )
 
 
-class _Writer(threading.Thread):
-    """The only thread of this process that writes to the database file."""
-
-    def __init__(self, connect: Callable[[], sqlite3.Connection], lock_path: Path) -> None:
-        super().__init__(name="padron-sqlite-writer", daemon=True)
-        self._connect = connect
-        self._lock_path = lock_path
-        self._jobs: queue.SimpleQueue[tuple[Job, Future[Any]] | None] = queue.SimpleQueue()
-        self._ready = threading.Event()
-        self._startup_error: BaseException | None = None
-
-    def submit(self, job: Job) -> Future[Any]:
-        future: Future[Any] = Future()
-        self._jobs.put((job, future))
-        return future
-
-    def stop(self) -> None:
-        self._jobs.put(None)
-        self.join()
-
-    def wait_ready(self) -> None:
-        self._ready.wait()
-        if self._startup_error is not None:
-            raise self._startup_error
-
-    def run(self) -> None:
-        try:
-            conn = self._connect()
-            lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-        except BaseException as exc:  # reported to the thread that started us
-            self._startup_error = exc
-            self._ready.set()
-            return
-        self._ready.set()
-        try:
-            while True:
-                first = self._jobs.get()
-                if first is None:
-                    return
-                # Blocks without the GIL; what queues meanwhile joins this group.
-                fcntl.flock(lock_fd, fcntl.LOCK_EX)
-                group = [first]
-                stopping = False
-                while len(group) < _GROUP_LIMIT:
-                    try:
-                        more = self._jobs.get_nowait()
-                    except queue.Empty:
-                        break
-                    if more is None:
-                        stopping = True
-                        break
-                    group.append(more)
-                try:
-                    self._run_group(conn, group)
-                finally:
-                    fcntl.flock(lock_fd, fcntl.LOCK_UN)
-                if stopping:
-                    return
-        finally:
-            os.close(lock_fd)
-            conn.close()
-
-    @staticmethod
-    def _run_group(conn: sqlite3.Connection, group: list[tuple[Job, Future[Any]]]) -> None:
-        outcomes: list[tuple[bool, Any]] = []
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            for _, future in group:
-                future.set_exception(StoreError(f"the database is busy: {exc}"))
-            return
-        for job, _ in group:
-            conn.execute("SAVEPOINT job")
-            try:
-                result = job(conn)
-            except BaseException as exc:
-                conn.execute("ROLLBACK TO job")
-                conn.execute("RELEASE job")
-                outcomes.append((False, exc))
-            else:
-                conn.execute("RELEASE job")
-                outcomes.append((True, result))
-        try:
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
-            for _, future in group:
-                future.set_exception(StoreError(f"the commit failed: {exc}"))
-            return
-        for (_, future), (ok, value) in zip(group, outcomes, strict=True):
-            if ok:
-                future.set_result(value)
-            else:
-                future.set_exception(value)
-
-
 class SQLiteStore(Reads):
     """A :class:`padron.store.base.Store` over one SQLite file."""
 
@@ -185,13 +83,19 @@ class SQLiteStore(Reads):
         # A point read by key takes tens of µs, and WAL readers do not wait for the writer.
         self.inline_reads = True
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        self._readers: list[sqlite3.Connection] = []
+        # Created by us, the file is the owner's alone; SQLite gives its -wal
+        # and -shm files the same mode.
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
+        self._idle: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
+        self._closed = False
         self._migrate()
-        self._writer = _Writer(self._writer_connection, path.with_name(path.name + "-writer.lock"))
-        self._writer.start()
-        self._writer.wait_ready()
+        identity = file_id(path)
+        if identity is None:
+            raise StoreError(f"the database file {path} vanished while it was opened")
+        self._identity = identity
+        self._writer_lock = threading.Lock()
+        self._writer = self._start_writer()
 
     # connections
 
@@ -216,15 +120,59 @@ class SQLiteStore(Reads):
         conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
         return conn
 
-    def _reader(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._connect()
-            conn.execute("PRAGMA query_only = ON")
-            self._local.conn = conn
-            with self._readers_lock:
-                self._readers.append(conn)
+    def _start_writer(self) -> Writer:
+        writer = Writer(
+            self._writer_connection,
+            self.path.with_name(self.path.name + "-writer.lock"),
+            self.path,
+            self._identity,
+        )
+        writer.start()
+        writer.wait_ready()
+        return writer
+
+    def _live_writer(self) -> Writer:
+        """The writer thread, started again if it died (the watchdog)."""
+        writer = self._writer
+        if writer.is_alive():
+            return writer
+        with self._writer_lock:
+            if not self._writer.is_alive() and not self._closed:
+                try:
+                    self._writer = self._start_writer()
+                except (OSError, sqlite3.Error) as exc:
+                    raise StoreError(f"the database writer cannot start: {exc}") from exc
+            return self._writer
+
+    def health(self) -> str | None:
+        """None when this store can take writes, else why not: the database
+        file deleted or replaced under it, or its writer thread dead (started
+        again here, so the next check passes if it could)."""
+        gone = self._writer.replaced()
+        if gone is not None:
+            return gone
+        if not self._writer.is_alive():
+            try:
+                self._live_writer()
+            except StoreError as exc:
+                return str(exc)
+            return "the database writer had stopped; it was started again"
+        return None
+
+    def _borrow(self) -> sqlite3.Connection:
+        with self._readers_lock:
+            if self._idle:
+                return self._idle.pop()
+        conn = self._connect()
+        conn.execute("PRAGMA query_only = ON")
         return conn
+
+    def _give_back(self, conn: sqlite3.Connection) -> None:
+        with self._readers_lock:
+            if not self._closed and len(self._idle) < READER_POOL:
+                self._idle.append(conn)
+                return
+        conn.close()
 
     def _migrate(self) -> None:
         conn = self._connect()
@@ -251,23 +199,39 @@ class SQLiteStore(Reads):
             conn.close()
 
     def _write(self, job: Callable[[sqlite3.Connection], R]) -> R:
+        writer = self._live_writer()
+        future = writer.submit(job)
         try:
-            return self._writer.submit(job).result()  # type: ignore[no-any-return]
+            while True:
+                try:
+                    return future.result(_WRITER_CHECK_SECONDS)  # type: ignore[no-any-return]
+                except TimeoutError:
+                    if not writer.is_alive() and not future.done():
+                        raise StoreError("the database writer stopped; retry") from None
         except sqlite3.Error as exc:
             raise StoreError(str(exc)) from exc
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         try:
-            return self._reader().execute(sql, params).fetchall()
+            conn = self._borrow()
         except sqlite3.Error as exc:
             raise StoreError(str(exc)) from exc
+        try:
+            rows = conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            conn.close()  # whatever state it is in, not lent again
+            raise StoreError(str(exc)) from exc
+        self._give_back(conn)
+        return rows
 
     def close(self) -> None:
-        self._writer.stop()
+        with self._writer_lock:
+            self._closed = True
+            self._writer.stop()
         with self._readers_lock:
-            for conn in self._readers:
+            for conn in self._idle:
                 conn.close()
-            self._readers.clear()
+            self._idle.clear()
 
     # projects and keys
 
