@@ -238,7 +238,10 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
                 f"unknown query parameter {unknown[0]!r}; use country, state, city",
             )
         sent: dict[str, Sent] = {f: params.get(f, OMITTED) for f in ("country", "state", "city")}
-        result = customers.resolve_location(auth[1], sent["country"], sent["state"], sent["city"])
+        # Off the event loop: resolving can take milliseconds that others would wait for.
+        result = await run_in_threadpool(
+            customers.resolve_location, auth[1], sent["country"], sent["state"], sent["city"]
+        )
         if result.errors:
             problems = [problem_from(e) for e in result.errors]
             return JSONBody([envelopes.validation_error(0, None, problems)], status_code=400)

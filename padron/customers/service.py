@@ -1,9 +1,11 @@
 """The customer service: the one place where customers are written and read.
 
 The HTTP API and the command line both call it; it knows neither requests nor
-SQL. A write goes: check each customer's fields, then, inside one store
-transaction, resolve locations against the stored customers, merge ("omitted
-keeps, null removes") and upsert — or reject the whole batch.
+SQL. A write goes: check each customer's fields, read the stored customers of
+the batch, resolve locations against them and merge ("omitted keeps, null
+removes") — all outside the write transaction — then, inside one store
+transaction, confirm those rows are unchanged and upsert; or reject the whole
+batch.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Final, Protocol, TypeVar
 
 from padron.customers.model import Customer, Project, Written
 from padron.customers.rules import MAX_CODE, Patch, Problem, _bad_text, _code, check
@@ -19,6 +21,8 @@ from padron.geo.types import NO_LOCATION, FieldError, Place, Resolution, Sent, S
 from padron.geo.types import Field as GeoField
 from padron.ids import new_id, now
 from padron.store.base import Store
+
+R = TypeVar("R")
 
 
 class LocationResolver(Protocol):
@@ -118,6 +122,32 @@ def merge(
 _BLANK = Customer(id="", project_id="", code="", created_at=0, updated_at=0)
 
 
+#: Times a batch is planned outside the write transaction before it is planned inside.
+REPLANS: Final = 3
+
+
+class _Changed(Exception):
+    """The stored rows of a batch changed between its plan and its write."""
+
+    def __init__(self, stored: Mapping[str, Customer]) -> None:
+        super().__init__("the stored customers changed")
+        self.stored = stored
+
+
+def _unless_changed(
+    seen: Mapping[str, Customer], planned: R
+) -> Callable[[Mapping[str, Customer]], R]:
+    """A store plan that gives back ``planned`` when the stored rows are still
+    ``seen``, else raises :class:`_Changed` (the store then writes nothing)."""
+
+    def unchanged(inside: Mapping[str, Customer]) -> R:
+        if dict(inside) != seen:
+            raise _Changed(inside)
+        return planned
+
+    return unchanged
+
+
 class CustomerService:
     def __init__(
         self, store: Store, resolver: LocationResolver, *, clock: Callable[[], int] = now
@@ -129,15 +159,17 @@ class CustomerService:
     def ingest(
         self, project: Project, objects: Sequence[tuple[tuple[str, Any], ...]]
     ) -> list[Written]:
-        """Create or update customers, all or none; raises :class:`Rejected`."""
-        # The codes to read are known before the field rules run, so that the
-        # store can send its read first and the rules run while it is answered.
+        """Create or update customers, all or none; raises :class:`Rejected`.
+
+        Nothing of a customer is computed inside the write transaction (where
+        it would hold the write path, and on SQLite the whole database, for
+        everyone): the field rules, place resolution and merge run on the
+        stored rows read beforehand; inside, the store re-reads those rows and
+        writes the plan only if they are unchanged. Otherwise the batch is
+        planned again outside on the new rows (up to ``REPLANS`` times, then
+        inside, so a batch that keeps losing the race still gets written)."""
         codes = [code for code in map(_sent_code, objects) if code is not None]
-        checked: list[tuple[Patch | None, str | None, list[Problem]]] = []
-
-        def check_all() -> None:
-            checked.extend(map(check, objects))
-
+        checked = list(map(check, objects))
         resolve = self.resolver.resolve
         strict = project.reject_unresolved_cities
 
@@ -177,7 +209,14 @@ class CustomerService:
                 raise Rejected(rejected)
             return list(to_write.values()), written
 
-        return self.store.write_batch(project.id, codes, plan, check_all)
+        stored = self.store.customers_by_codes(project.id, codes)
+        for _ in range(REPLANS):
+            planned = plan(stored)  # raises Rejected: nothing is written
+            try:
+                return self.store.write_batch(project.id, codes, _unless_changed(stored, planned))
+            except _Changed as changed:
+                stored = dict(changed.stored)
+        return self.store.write_batch(project.id, codes, plan)
 
     def get(
         self, project: Project, *, code: str | None = None, id: str | None = None

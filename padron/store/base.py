@@ -63,6 +63,10 @@ class Store(Protocol):
         and it is raised unchanged."""
         ...
 
+    def customers_by_codes(self, project_id: str, codes: Sequence[str]) -> dict[str, Customer]:
+        """The stored customers of ``codes`` (code → customer), read outside any write."""
+        ...
+
     def get_customer(
         self, project_id: str, *, code: str | None = None, id: str | None = None
     ) -> Customer | None: ...

@@ -8,7 +8,7 @@ and turns the driver's errors into :class:`padron.store.base.StoreError`.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 from padron.customers.model import ApiKey, Customer, Project
 from padron.store.rows import CUSTOMER_COLUMNS, KEY_COLUMNS, PROJECT_COLUMNS, pages
@@ -16,6 +16,9 @@ from padron.store.rows import customer as _customer
 from padron.store.rows import key as _key
 from padron.store.rows import project as _project
 from padron.store.rows import where as _where
+
+#: Codes looked up by one query (well under SQLite's limit on parameters).
+_CODES_PER_QUERY: Final = 500
 
 
 class Reads:
@@ -72,6 +75,22 @@ class Reads:
             (project_id, value),
         )
         return _customer(rows[0]) if rows else None
+
+    def customers_by_codes(self, project_id: str, codes: Sequence[str]) -> dict[str, Customer]:
+        """The stored customers of ``codes`` (code → customer; absent codes left out)."""
+        unique = list(dict.fromkeys(codes))
+        found: dict[str, Customer] = {}
+        for start in range(0, len(unique), _CODES_PER_QUERY):
+            part = unique[start : start + _CODES_PER_QUERY]
+            marks = ",".join([self.MARK] * len(part))
+            for row in self._read(
+                f"SELECT {CUSTOMER_COLUMNS} FROM customers "
+                f"WHERE project_id = {self.MARK} AND code IN ({marks})",
+                (project_id, *part),
+            ):
+                customer = _customer(row)
+                found[customer.code] = customer
+        return found
 
     def iter_customers(self, project_id: str, batch_size: int = 1000) -> Iterator[list[Customer]]:
         return pages(self._read, self.MARK, project_id, batch_size)
