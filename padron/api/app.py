@@ -16,9 +16,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from padron.api import envelopes
+from padron.api.codings import ContentCodings
 from padron.api.envelopes import JSONBody, error
 from padron.api.limits import TransportLimits
 from padron.api.openapi import openapi_endpoint
+from padron.api.paths import RequestTarget
 from padron.api.ratelimit import RateLimiter
 from padron.customers.decode import BodyError, decode_customers
 from padron.customers.model import ApiKey, Project, Written
@@ -307,9 +309,15 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
         StoreError: on_store_error,
         Exception: on_crash,
     }
-    return Starlette(
+    app = Starlette(
         routes=routes,
         exception_handlers=handlers,
         lifespan=lifespan,
-        middleware=[Middleware(TransportLimits)],
+        middleware=[
+            Middleware(TransportLimits),
+            Middleware(RequestTarget, routes=routes),
+            Middleware(ContentCodings, max_body=max_body),
+        ],
     )
+    app.router.redirect_slashes = False  # RequestTarget routes /customers/; never a 307
+    return app

@@ -12,6 +12,7 @@ import msgspec
 from padron.client._errors import PadronError
 from padron.client._models import Customer, IngestResult, Location, Status
 from padron.client._transport import USER_AGENT, Transport
+from padron.customers.codes import normalise_code
 
 MAX_BATCH: Final = 100
 API_VERSION: Final = "1"
@@ -28,7 +29,21 @@ def _body(value: Any) -> bytes:
 def _lookup(code: str | None, id: str | None) -> dict[str, str]:
     if (code is None) == (id is None):
         raise TypeError("give exactly one of code= and id=")
-    return {"code": code} if code is not None else {"id": id}  # type: ignore[dict-item]
+    if code is not None:
+        return {"code": normalise_code(code) if isinstance(code, str) else code}
+    return {"id": id}  # type: ignore[dict-item]
+
+
+def _customer(customer: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A customer to send, its code normalised as the server stores it (NFC,
+    trimmed), so that a server of the same API that does not normalise still
+    sees one code for one customer."""
+    code = customer.get("code")
+    if isinstance(code, str):
+        normal = normalise_code(code)
+        if normal != code:
+            return {**customer, "code": normal}
+    return customer
 
 
 class Client:
@@ -111,7 +126,8 @@ class Customers:
         a list of 1 to 100 → an :class:`IngestResult`. Invalid customers raise
         :class:`ValidationFailed` and nothing is written."""
         if isinstance(customers, Mapping):
-            answer = self._t.request("POST", "/customers", body=_body(customers), idempotent=False)
+            body = _body(_customer(customers))
+            answer = self._t.request("POST", "/customers", body=body, idempotent=False)
             return Customer.from_json(answer.body)
         if isinstance(customers, str | bytes) or not isinstance(customers, Sequence):
             raise TypeError("ingest takes a customer mapping or a list of them")
@@ -120,7 +136,7 @@ class Customers:
                 f"a batch holds 1 to {MAX_BATCH} customers, not {len(customers)}; "
                 "use customers.batch() for more"
             )
-        body = _body(list(customers))
+        body = _body([_customer(c) if isinstance(c, Mapping) else c for c in customers])
         answer = self._t.request("POST", "/customers", body=body, idempotent=False)
         return IngestResult.from_json(answer.body)
 

@@ -8,11 +8,13 @@ client learns everything wrong with a customer from one answer.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 import msgspec
 
+from padron.customers.codes import SPACE, control_character, normalise_code
 from padron.geo.types import OMITTED, Sent
 from padron.ids import current_year
 
@@ -29,6 +31,7 @@ GENDERS: Final = (0, 1, 2, 3)
 #: The wire's field names, in the order of the entity's payload.
 FIELDS: Final = ("code", "isActive", "country", "state", "city", "yearBorn", "gender", "metadata")
 _KNOWN: Final = frozenset(FIELDS)
+_FIELD_LIST: Final = ", ".join(FIELDS)
 
 _encode = msgspec.json.Encoder().encode
 
@@ -90,9 +93,15 @@ def _has_lone_surrogate(value: str) -> bool:
 
 
 def _bad_text(value: str) -> str | None:
-    """Why a string cannot be stored in a text column, or None when it can."""
-    if "\x00" in value:
-        return "contains a NUL character"
+    """Why a string cannot be stored as a code or place, or None when it can."""
+    control = control_character(value)
+    if control is not None:
+        at, char = control
+        why = f"contains the control character {char} (character {at + 1}); remove it"
+        if char >= "U+0080":
+            # 0x80-0x9F as text is what a Windows-1252 file read as Latin-1 gives.
+            why += " (a C1 character usually means Windows-1252 text decoded as Latin-1)"
+        return why
     if _has_lone_surrogate(value):
         return "contains a lone surrogate (not valid Unicode)"
     return None
@@ -168,23 +177,53 @@ def _to_plain(value: Any, depth: int = 1) -> Any:
     return value
 
 
+def _shown(value: Any) -> str:
+    """A sent value for a description: short strings quoted, the rest by type."""
+    if isinstance(value, str):
+        text = printable(value if len(value) <= 40 else value[:40] + "…")
+        return f"{text!r}"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        text = repr(value)
+        return text if len(text) <= 40 else text[:40] + "…"
+    return type_name(value)
+
+
+def known_code(value: Any) -> str | None:
+    """The code of a customer object as far as it can be told, for the
+    ``customerCode`` of an error: normalised, cut to :data:`MAX_CODE`
+    characters, printable; None when no code was sent or it is not text."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    text = normalise_code(str(value))
+    return printable(text[:MAX_CODE]) if text else None
+
+
 def _code(value: Any, problems: list[Problem]) -> str | None:
+    """The code to store (NFC, trimmed), or None with the problem appended."""
     if value is None:
-        problems.append(Problem("code", "required", "code is required and may not be null"))
+        problems.append(
+            Problem("code", "required", "code is required and may not be null; send the code")
+        )
         return None
     if isinstance(value, bool) or not isinstance(value, int | str):
         problems.append(
-            Problem("code", "invalid_type", f"code must be a string, not {type_name(value)}")
+            Problem(
+                "code",
+                "invalid_type",
+                f"code must be a string (or an integer), not {type_name(value)}",
+            )
         )
         return None
-    text = str(value)
-    if not text.strip():
+    text = normalise_code(str(value))
+    if not text.strip():  # blank: only white space (U+2028 too), never a code
         problems.append(Problem("code", "invalid_value", "code may not be empty or blank"))
         return None
     if len(text) > MAX_CODE:
         problems.append(
             Problem(
-                "code", "too_long", f"code has {len(text)} characters; the maximum is {MAX_CODE}"
+                "code",
+                "too_long",
+                f"code has {len(text)} characters; send at most {MAX_CODE}",
             )
         )
         return None
@@ -208,28 +247,67 @@ def _is_active(value: Any, problems: list[Problem]) -> bool | None:
     return None
 
 
+#: A whole number written as text: ASCII digits, optionally with a zero
+#: fraction (``"1990.0"``), white space around it allowed. No sign, no
+#: exponent, no hexadecimal, no other scripts' digits.
+_WHOLE_TEXT: Final = re.compile(r"([0-9]+)(?:\.0+)?")
+#: Past this many digits a number is out of range for every integer field;
+#: not converted at all (int() of a long digit string costs quadratic time).
+_MAX_DIGITS: Final = 18
+_HUGE: Final = object()
+
+
+def _whole(value: Any) -> int | object | None:
+    """An integer field's value as an int; :data:`_HUGE` when it is a whole
+    number too large to be any field's value; None when it is no whole number.
+
+    Taken: a JSON integer, a JSON number with a zero fraction (``2.0``,
+    ``1.99e3``), a string of ASCII digits with or without a zero fraction and
+    white space around it. Refused: booleans, fractions, signs, exponents and
+    hexadecimal in strings, digits of other scripts (full-width ``１９９０``).
+    """
+    kind = type(value)
+    if kind is int:
+        return int(value)
+    if kind is float:
+        if math.isinf(value):
+            return _HUGE
+        if not value.is_integer():
+            return None
+        return int(value) if abs(value) < 10**_MAX_DIGITS else _HUGE
+    if kind is str:
+        text = value.strip(SPACE)
+        match = _WHOLE_TEXT.fullmatch(text)
+        if match is None:
+            return None
+        digits = match.group(1).lstrip("0") or "0"
+        return int(digits) if len(digits) <= _MAX_DIGITS else _HUGE
+    return None
+
+
 def _year_born(value: Any, problems: list[Problem]) -> int | None:
     if value is None:
         return None
-    year: int
-    if isinstance(value, int) and not isinstance(value, bool):
-        year = value
-    elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 9:
-        year = int(value)
-    else:
-        shown = (
-            f"'{printable(value)}'"
-            if isinstance(value, str) and len(value) < 40
-            else type_name(value)
-        )
+    last = current_year()
+    year = _whole(value)
+    if year is None:
         problems.append(
-            Problem("yearBorn", "invalid_type", f"yearBorn must be an integer year, not {shown}")
+            Problem(
+                "yearBorn",
+                "invalid_type",
+                f"yearBorn must be a whole year such as 1990 (an integer, or a string of "
+                f"digits 0-9), not {_shown(value)}",
+            )
         )
         return None
-    last = current_year()
-    if not MIN_YEAR <= year <= last:
+    if year is _HUGE or not (isinstance(year, int) and MIN_YEAR <= year <= last):
         problems.append(
-            Problem("yearBorn", "out_of_range", f"yearBorn {year} is outside {MIN_YEAR}–{last}")
+            Problem(
+                "yearBorn",
+                "out_of_range",
+                f"yearBorn {_shown(value)} is outside {MIN_YEAR}–{last}; send a year in that "
+                "range, or null",
+            )
         )
         return None
     return year
@@ -238,28 +316,37 @@ def _year_born(value: Any, problems: list[Problem]) -> int | None:
 def _gender(value: Any, problems: list[Problem]) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int):
+    gender = _whole(value)
+    if gender is None:
         problems.append(
             Problem(
-                "gender", "invalid_type", f"gender must be an integer 0–3, not {type_name(value)}"
+                "gender",
+                "invalid_type",
+                f"gender must be an integer 0–3 (or a string of one digit), not {_shown(value)}",
             )
         )
         return None
-    if value not in GENDERS:
+    if gender not in GENDERS:
         problems.append(
             Problem(
                 "gender",
                 "out_of_range",
-                f"gender {value} is not one of 0 (unknown), 1 (male), 2 (female), 3 (other)",
+                f"gender {_shown(value)} is not one of 0 (unknown), 1 (male), 2 (female), "
+                "3 (other); send one of them, or null",
             )
         )
         return None
-    return value
+    assert isinstance(gender, int)
+    return gender
 
 
 def _metadata(value: Any, problems: list[Problem]) -> str | None:
     if value is None:
         return None
+    if type(value) is list and not value:
+        # PHP's json_encode writes an empty associative array as [], and the PHP
+        # SDK builds metadata from arrays: [] is the empty object.
+        return "{}"
     if not isinstance(value, tuple):
         problems.append(
             Problem(
@@ -304,7 +391,7 @@ def _location(name: str, value: Any, problems: list[Problem]) -> Sent:
                 )
             )
             return OMITTED
-        reason = _bad_text(value)
+        reason = _bad_text(value.strip(SPACE))  # white space around a place is trimmed
         if reason:
             problems.append(Problem(name, "invalid_value", f"{name} {reason}"))
             return OMITTED
@@ -324,7 +411,11 @@ def check(obj: tuple[tuple[str, Any], ...]) -> tuple[Patch | None, str | None, l
     for key, value in obj:
         if key in seen:
             problems.append(
-                Problem(printable(key), "invalid_value", f"{key!r} is sent twice in one customer")
+                Problem(
+                    printable(key),
+                    "invalid_value",
+                    f"{key!r} is sent twice in one customer; send it once",
+                )
             )
         elif key not in _KNOWN:
             shown = printable(key if len(key) <= 64 else key[:64] + "…")
@@ -333,7 +424,8 @@ def check(obj: tuple[tuple[str, Any], ...]) -> tuple[Patch | None, str | None, l
                 Problem(
                     shown,
                     "unknown_field",
-                    f"unknown field {shown!r}" + (f"; did you mean {hint!r}?" if hint else ""),
+                    f"unknown field {shown!r}"
+                    + (f"; did you mean {hint!r}?" if hint else f"; the fields are {_FIELD_LIST}"),
                 )
             )
         seen[key] = value
@@ -341,7 +433,7 @@ def check(obj: tuple[tuple[str, Any], ...]) -> tuple[Patch | None, str | None, l
         code = _code(seen["code"], problems)
     else:
         code = None
-        problems.append(Problem("code", "required", "code is required"))
+        problems.append(Problem("code", "required", "code is required; send the customer's code"))
     patch = Patch(code or "")
     values = patch.values
     if "isActive" in seen:
@@ -358,4 +450,6 @@ def check(obj: tuple[tuple[str, Any], ...]) -> tuple[Patch | None, str | None, l
         patch.state = _location("state", seen["state"], problems)
     if "city" in seen:
         patch.city = _location("city", seen["city"], problems)
+    if code is None:
+        code = known_code(seen.get("code"))  # for the error's customerCode only
     return patch, code, problems

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Protocol, TypeVar
 
+from padron.customers.codes import normalise_code
 from padron.customers.model import Customer, Project, Written
 from padron.customers.rules import MAX_CODE, Patch, Problem, _bad_text, _code, check
 from padron.geo.types import NO_LOCATION, FieldError, Place, Resolution, Sent, StoredLocation
@@ -221,6 +222,9 @@ class CustomerService:
     def get(
         self, project: Project, *, code: str | None = None, id: str | None = None
     ) -> Customer | None:
+        """The customer with ``code`` (normalised as stored codes are: NFC,
+        trimmed) or ``id``; None when there is none."""
+        code = None if code is None else normalise_code(code)
         if not _storable(code if code is not None else id):
             return None  # no customer can have it (a NUL, a lone surrogate): not found
         return self.store.get_customer(project.id, code=code, id=id)
@@ -228,6 +232,9 @@ class CustomerService:
     def delete(
         self, project: Project, *, code: str | None = None, id: str | None = None
     ) -> Customer | None:
+        """Delete the customer with ``code`` (normalised like :meth:`get`) or
+        ``id``; the customer as it was, or None when there is none."""
+        code = None if code is None else normalise_code(code)
         if not _storable(code if code is not None else id):
             return None
         return self.store.delete_customer(project.id, code=code, id=id)
