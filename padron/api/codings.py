@@ -5,7 +5,10 @@ body, inflated as it is read and in pieces of at most :data:`PIECE` bytes, so
 that memory stays flat whatever the compression ratio. The decompressed size
 counts against the same limit as a plain body (``PADRON_MAX_BODY_BYTES``): a
 small bomb that would expand to a gigabyte is answered 413 after inflating at
-most the limit (plus one piece).
+most the limit (plus one piece). The compressed bytes count against it too
+(deflate data can hold empty blocks that inflate to nothing, forever). A refused
+body is read to its end (at most the limit, nothing inflated) before the answer,
+so that the client gets the answer rather than a connection reset.
 
 - ``gzip`` (and its old name ``x-gzip``): one gzip member or several in a row.
 - ``deflate``: the zlib format of RFC 9110, and raw deflate data (what some
@@ -141,6 +144,70 @@ def _through(stage: _Inflater, pieces: Iterable[bytes]) -> Iterator[bytes]:
         yield from stage.feed(piece)
 
 
+class _Decoded:
+    """The decompressed messages of one request, read from the raw ``receive``."""
+
+    def __init__(self, header: str, receive: Receive, max_body: int) -> None:
+        self.header = header
+        self.receive = receive
+        self.max_body = max_body
+        self.raw = 0  # compressed bytes read
+        self.done = False  # the raw body has been read to its end
+
+    async def messages(self) -> AsyncIterator[Message]:
+        codings = parse_codings(self.header)
+        stages = [_Inflater(c) for c in reversed(codings)]
+        named = ", ".join(codings)
+        total = 0
+        while True:
+            message = await self.receive()
+            if message["type"] != "http.request":
+                self.done = True
+                yield message
+                return
+            body = message.get("body", b"")
+            self.raw += len(body)
+            self.done = not message.get("more_body", False)
+            if self.raw > self.max_body:
+                raise BodyCodingError(
+                    413,
+                    "payload_too_large",
+                    f"the compressed body is over {self.max_body} bytes; send at most "
+                    f"{self.max_body} bytes, in several requests if need be",
+                )
+            pieces: Iterable[bytes] = [body]
+            for stage in stages:
+                pieces = _through(stage, pieces)
+            for piece in pieces:
+                total += len(piece)
+                if total > self.max_body:
+                    raise BodyCodingError(
+                        413,
+                        "payload_too_large",
+                        f"the body is over {self.max_body} bytes once decompressed "
+                        f"(Content-Encoding: {named}); send at most {self.max_body} bytes "
+                        "of JSON, in several requests if need be",
+                    )
+                yield {"type": "http.request", "body": piece, "more_body": True}
+            if self.done:
+                for stage in stages:
+                    stage.finish()
+                yield {"type": "http.request", "body": b"", "more_body": False}
+                return
+
+    async def drain(self) -> None:
+        """Read and drop the rest of a refused body (at most ``max_body`` bytes in
+        all), so that the answer is not lost to a connection reset: closing a socket
+        with unread data makes the kernel send RST, and the client may never read
+        the answer. Nothing is decompressed."""
+        while not self.done and self.raw <= self.max_body:
+            message = await self.receive()
+            if message["type"] != "http.request":
+                return
+            self.raw += len(message.get("body", b""))
+            self.done = not message.get("more_body", False)
+
+
 class ContentCodings:
     """ASGI middleware: decompress request bodies (see the module)."""
 
@@ -156,7 +223,8 @@ class ContentCodings:
         if not values:
             await self.app(scope, receive, send)
             return
-        header = ",".join(v.decode("latin-1") for v in values)
+        body = _Decoded(",".join(v.decode("latin-1") for v in values), receive, self.max_body)
+        messages = body.messages()
         started = False
 
         async def watch(message: Message) -> None:
@@ -164,8 +232,6 @@ class ContentCodings:
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
-
-        messages = self._decoded(header, receive)
 
         async def decoded_receive() -> Message:
             try:
@@ -178,33 +244,5 @@ class ContentCodings:
         except BodyCodingError as exc:
             if started:
                 raise
+            await body.drain()
             await error(exc.status, exc.code, exc.description)(scope, receive, send)
-
-    async def _decoded(self, header: str, receive: Receive) -> AsyncIterator[Message]:
-        codings = parse_codings(header)
-        stages = [_Inflater(c) for c in reversed(codings)]
-        total = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                yield message
-                return
-            pieces: Iterable[bytes] = [message.get("body", b"")]
-            for stage in stages:
-                pieces = _through(stage, pieces)
-            for piece in pieces:
-                total += len(piece)
-                if total > self.max_body:
-                    raise BodyCodingError(
-                        413,
-                        "payload_too_large",
-                        f"the body is over {self.max_body} bytes once decompressed "
-                        f"(Content-Encoding: {', '.join(codings)}); send at most "
-                        f"{self.max_body} bytes of JSON, in several requests if need be",
-                    )
-                yield {"type": "http.request", "body": piece, "more_body": True}
-            if not message.get("more_body", False):
-                for stage in stages:
-                    stage.finish()
-                yield {"type": "http.request", "body": b"", "more_body": False}
-                return

@@ -224,20 +224,31 @@ class CustomerService:
     ) -> Customer | None:
         """The customer with ``code`` (normalised as stored codes are: NFC,
         trimmed) or ``id``; None when there is none."""
-        code = None if code is None else normalise_code(code)
-        if not _storable(code if code is not None else id):
-            return None  # no customer can have it (a NUL, a lone surrogate): not found
-        return self.store.get_customer(project.id, code=code, id=id)
+        if code is None:
+            return self.store.get_customer(project.id, id=id) if _storable(id) else None
+        found = None
+        normal = normalise_code(code)
+        if _storable(normal):
+            found = self.store.get_customer(project.id, code=normal)
+        if found is None and normal != code and _storable(code):
+            # A code stored as sent before codes were normalised stays reachable.
+            found = self.store.get_customer(project.id, code=code)
+        return found
 
     def delete(
         self, project: Project, *, code: str | None = None, id: str | None = None
     ) -> Customer | None:
         """Delete the customer with ``code`` (normalised like :meth:`get`) or
         ``id``; the customer as it was, or None when there is none."""
-        code = None if code is None else normalise_code(code)
-        if not _storable(code if code is not None else id):
-            return None
-        return self.store.delete_customer(project.id, code=code, id=id)
+        if code is None:
+            return self.store.delete_customer(project.id, id=id) if _storable(id) else None
+        gone = None
+        normal = normalise_code(code)
+        if _storable(normal):
+            gone = self.store.delete_customer(project.id, code=normal)
+        if gone is None and normal != code and _storable(code):
+            gone = self.store.delete_customer(project.id, code=code)  # stored before 0.1
+        return gone
 
     def export(self, project: Project, batch_size: int = 1000) -> Iterator[list[Customer]]:
         return self.store.iter_customers(project.id, batch_size)

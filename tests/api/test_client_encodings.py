@@ -199,3 +199,26 @@ def test_normalising_a_code_twice_changes_nothing(text: str) -> None:
     assert normalise_code(once) == once
     assert unicodedata.is_normalized("NFC", once)
     assert once == once.strip(" \t\r\n\u00a0\u2003\u3000")
+
+
+def test_a_code_stored_as_sent_before_normalisation_stays_reachable(api: Api) -> None:
+    # A database written by an earlier padron may hold a code in NFD or with spaces.
+    from padron.customers.model import Customer
+    from padron.ids import new_id, now
+
+    store = api.runtime.store
+    project = api.runtime.access.project("shop")
+    old = Customer(
+        id=new_id("cus"),
+        project_id=project.id,
+        code=f" {NFD}",
+        created_at=now(),
+        updated_at=now(),
+        gender=3,
+    )
+    store.write_batch(project.id, [old.code], lambda stored: ([old], None))
+    got = api.get(code=f" {NFD}")
+    assert got.status_code == 200 and got.json()["id"] == old.id
+    assert api.get(code=NFC).status_code == 404  # the stored text is not the NFC code
+    assert api.delete(code=f" {NFD}").json()["id"] == old.id
+    assert api.get(code=f" {NFD}").status_code == 404

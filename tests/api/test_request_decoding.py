@@ -192,6 +192,26 @@ def test_the_body_limit_counts_decompressed_bytes(api: Api) -> None:
     assert api.client.post("/customers", content=over, headers=gz).status_code == 413
 
 
+def test_compressed_bytes_count_against_the_limit_even_when_they_inflate_to_nothing(
+    api: Api,
+) -> None:
+    limit = api.runtime.settings.max_body_bytes
+    empty_block = b"\x00\x00\x00\xff\xff"  # a stored deflate block of 0 bytes, not final
+
+    def stream() -> Any:  # chunked: no Content-Length to refuse up front
+        for _ in range(limit // len(empty_block) // 1000 + 2):
+            yield empty_block * 1000
+        yield b"\x01\x00\x00\xff\xff"
+
+    r = api.client.post(
+        "/customers",
+        content=stream(),
+        headers={**api.headers, **JSON, "Content-Encoding": "deflate"},
+    )
+    assert r.status_code == 413, r.text
+    assert "compressed body is over" in r.json()["payload"]["description"]
+
+
 def test_the_key_is_checked_before_the_coding(api: Api) -> None:
     r = api.client.post(
         "/customers",
