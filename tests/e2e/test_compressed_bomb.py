@@ -45,11 +45,9 @@ def _post(url: str, key: str, body: bytes, coding: str) -> tuple[int, bytes]:
         f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
     ).encode()
     with socket.create_connection((host, int(port)), timeout=60) as s:
-        s.sendall(head)
-        try:
-            s.sendall(body)
-        except OSError:
-            pass  # the server may answer and close before reading all of a body it refuses
+        # All of it: the server reads a refused body to its end (within the limit)
+        # before it answers, so the answer is not lost to a connection reset.
+        s.sendall(head + body)
         answer = b""
         while chunk := s.recv(65536):
             answer += chunk
