@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from padron.transfer.presets import PRESETS
 from padron.transfer.sources import FORMATS, FileProblem, detect_format, open_source
 
 EXIT_OK = 0
@@ -33,6 +34,7 @@ def _fail(command: str, message: str) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from padron.transfer.convert import parse_map
     from padron.transfer.importer import Importer, ImportStopped
+    from padron.transfer.presets import preset
     from padron.transfer.sinks import LocalSink, RemoteSink, Sink
 
     path = Path(args.file)
@@ -44,6 +46,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     runtime = None
     client = None
     try:
+        try:
+            columns_preset = preset(args.preset)
+        except KeyError as exc:
+            return _fail("import", str(exc.args[0]))
         mapping = parse_map(args.map)
         fmt = detect_format(path, args.format)
         # The whole file is checked (encoding, header, sheets) before anything is sent.
@@ -78,6 +84,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             restart=args.restart,
             batch_size=args.batch_size,
             progress=not args.quiet,
+            preset=columns_preset,
+            ignore_unknown=args.ignore_unknown_columns,
         )
         try:
             summary = importer.run()
@@ -151,7 +159,12 @@ def register(subparsers: Any, db_parent_parser: argparse.ArgumentParser) -> None
     target.add_argument("--url", help="import into a remote padron at this base URL")
     imp.add_argument("--key", help="the API key for --url (or PADRON_API_KEY)")
     imp.add_argument("--format", choices=FORMATS, help="the file's format (default: by its name)")
-    imp.add_argument("--encoding", default="utf-8", help="default utf-8 (BOM or not)")
+    imp.add_argument(
+        "--encoding",
+        default="utf-8",
+        help="default utf-8 (with or without BOM; a UTF-16 BOM is followed); cp1252, latin-1, "
+        "utf-16, …; auto detects it",
+    )
     imp.add_argument("--sheet", help="the .xlsx sheet to read (required when there are several)")
     imp.add_argument("--delimiter", help="CSV delimiter (default: guessed from the header)")
     imp.add_argument(
@@ -160,6 +173,16 @@ def register(subparsers: Any, db_parent_parser: argparse.ArgumentParser) -> None
         metavar="SRC=FIELD,...",
         help="rename columns to fields (code, isActive, country, state, city, yearBorn, gender, "
         "metadata); SRC= skips a column",
+    )
+    imp.add_argument(
+        "--ignore-unknown-columns",
+        action="store_true",
+        help="skip the columns that name no customer field (listed once) instead of stopping",
+    )
+    imp.add_argument(
+        "--preset",
+        choices=tuple(PRESETS),
+        help="read a platform's customer export as it is (its columns renamed, the rest skipped)",
     )
     imp.add_argument("--report", help="the error report (default: FILE.errors.csv)")
     imp.add_argument("--resume", action="store_true", help="continue from the checkpoint")

@@ -11,18 +11,47 @@ they are, after the renaming.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any, Final
 
+from padron.customers.codes import normalise_code
 from padron.transfer.sources import FileProblem, parse_json
 
 FIELDS: Final = ("code", "isActive", "country", "state", "city", "yearBorn", "gender", "metadata")
 #: Read-only fields of an export: dropped on import, so an export imports again as is.
 EXPORT_ONLY: Final = ("id", "createdAt", "updatedAt")
-_TRUE: Final = frozenset({"true", "t", "yes", "y", "1", "on"})
-_FALSE: Final = frozenset({"false", "f", "no", "n", "0", "off"})
+#: Boolean words as spreadsheets write them (Excel's TRUE/FALSE in its English,
+#: French, German, Spanish, Italian, Portuguese and Dutch editions) and as people
+#: type yes and no in those languages; compared case-folded.
+_TRUE: Final = frozenset(
+    {"true", "t", "yes", "y", "1", "on"}
+    | {"vrai", "oui"}  # fr
+    | {"wahr", "ja"}  # de (ja: nl too)
+    | {"verdadero", "sí", "si"}  # es (si: it too)
+    | {"vero", "sì"}  # it
+    | {"verdadeiro", "sim"}  # pt
+    | {"waar"}  # nl
+)
+_FALSE: Final = frozenset(
+    {"false", "f", "no", "n", "0", "off"}  # no: es, it too
+    | {"faux", "non"}  # fr
+    | {"falsch", "nein"}  # de
+    | {"falso"}  # es, it, pt
+    | {"não", "nao"}  # pt
+    | {"onwaar", "nee"}  # nl
+)
+#: Cells that mean null: ``null`` in any case, and ``\\N``, MySQL's NULL in exports.
+_NULLS: Final = frozenset({"null", "\\n"})
+#: A whole number in a cell: digits, a zero fraction after a point or a comma
+#: (``1985.0``, ``1985,0`` as Excel in most of Europe writes it).
+_WHOLE: Final = re.compile(r"(-?[0-9]{1,9})(?:[.,]0+)?")
+#: A number as Excel shows a long one, and writes it to CSV: its digits are lost.
+_SCIENTIFIC: Final = re.compile(r"[0-9](?:[.,][0-9]+)?E\+[0-9]+", re.IGNORECASE)
+#: Excel keeps 15 significant digits of a number (IEEE doubles, shown rounded).
+EXCEL_DIGITS: Final = 15
 _GENDER_WORDS: Final = {"unknown": 0, "male": 1, "m": 1, "female": 2, "f": 2, "other": 3}
 
 Problem = tuple[str, str, str]  # (field, error code, description)
@@ -60,25 +89,42 @@ class Columns:
 
     fields: dict[str, str | None]
     skipped: list[str]
+    #: Columns that name no field, skipped because of ``--ignore-unknown-columns``.
+    unknown: list[str]
 
 
-def plan_columns(path: object, columns: Sequence[str], mapping: Mapping[str, str]) -> Columns:
-    """Check a header against the fields and ``--map``; raise :class:`FileProblem`
-    (naming the file) for an unknown, empty or repeated column, or no code."""
+def plan_columns(
+    path: object,
+    columns: Sequence[str],
+    mapping: Mapping[str, str],
+    *,
+    preset: Mapping[str, str] | None = None,
+    ignore_unknown: bool = False,
+) -> Columns:
+    """Check a header against the fields, ``--map`` and a platform preset; raise
+    :class:`FileProblem` (naming the file) for an unknown (unless
+    ``ignore_unknown``), empty or repeated column, or no code. ``--map`` wins
+    over the preset, which applies only to the columns the file has."""
     unknown_maps = [src for src in mapping if src not in columns]
     if unknown_maps:
         raise FileProblem(
             f"{path}: --map names the column {unknown_maps[0]!r}, which row 1 does not have; "
             f"its columns are {', '.join(map(repr, columns[:20]))}"
         )
+    preset = preset or {}
     fields: dict[str, str | None] = {}
     targets: dict[str, str] = {}
     skipped: list[str] = []
+    unknown: list[str] = []
     for number, name in enumerate(columns, 1):
         if not name:
+            if ignore_unknown:
+                unknown.append(f"column {number} (no name)")
+                continue
             raise FileProblem(
                 f"{path}: row 1, column {number} has no name; every column needs one "
-                "(skip a column with --map NAME=)"
+                "(skip a column with --map NAME=, or all unknown ones with "
+                "--ignore-unknown-columns)"
             )
         if name in fields:
             raise FileProblem(f"{path}: row 1 names the column {name!r} twice")
@@ -86,18 +132,25 @@ def plan_columns(path: object, columns: Sequence[str], mapping: Mapping[str, str
             target: str | None = mapping[name] or None
         elif name in FIELDS:
             target = name
+        elif name in preset:
+            target = preset[name] or None
         elif name in EXPORT_ONLY:
             target = None
+        elif ignore_unknown:
+            fields[name] = None
+            unknown.append(name)
+            continue
         else:
-            looks_like_data = not any(c in FIELDS or c in mapping for c in columns)
-            if looks_like_data:
+            known = (c in FIELDS or c in mapping or c in preset for c in columns)
+            if not any(known):
                 raise FileProblem(
                     f"{path}: row 1 must be the header naming the columns "
                     f"({', '.join(FIELDS)}); it reads {', '.join(map(repr, columns[:6]))}"
                 )
             raise FileProblem(
                 f"{path}: column {number} {name!r} is not a customer field{_hint(name)}; "
-                f"rename it with --map '{name}=FIELD' or skip it with --map '{name}='"
+                f"rename it with --map '{name}=FIELD', skip it with --map '{name}=', or skip "
+                "every column that names no field with --ignore-unknown-columns"
             )
         if target is None:
             skipped.append(name)
@@ -112,7 +165,7 @@ def plan_columns(path: object, columns: Sequence[str], mapping: Mapping[str, str
         raise FileProblem(
             f"{path}: no column gives the customer code; name one 'code' or use --map COLUMN=code"
         )
-    return Columns(fields, skipped)
+    return Columns(fields, skipped, unknown)
 
 
 def _text(value: Any) -> str:
@@ -128,13 +181,18 @@ def _boolean(value: Any, problems: list[Problem]) -> Any:
         return value
     if isinstance(value, int | float) and value in (0, 1):
         return bool(value)
-    word = _text(value).strip().lower()
+    word = _text(value).strip().casefold()
     if word in _TRUE:
         return True
     if word in _FALSE:
         return False
     problems.append(
-        ("isActive", "invalid_type", f"isActive must be true or false (yes/no, 1/0), not {value!r}")
+        (
+            "isActive",
+            "invalid_type",
+            f"isActive must be true or false (yes/no, 1/0, or the words of Excel in en, fr, "
+            f"de, es, it, pt, nl such as VRAI/FAUX, WAHR/FALSCH), not {value!r}",
+        )
     )
     return None
 
@@ -150,9 +208,9 @@ def _integer(name: str, value: Any, problems: list[Problem], words: Mapping[str,
     text = _text(value).strip()
     if text.lower() in words:
         return words[text.lower()]
-    digits = text[:-2] if text.endswith(".0") else text
-    if digits.isascii() and digits.lstrip("-").isdigit() and len(digits) < 10:
-        return int(digits)
+    whole = _WHOLE.fullmatch(text)
+    if whole is not None:
+        return int(whole.group(1))
     extra = f" or one of {', '.join(words)}" if words else ""
     problems.append((name, "invalid_type", f"{name} must be a whole number{extra}, not {text!r}"))
     return None
@@ -173,12 +231,79 @@ def _metadata(value: Any, problems: list[Problem]) -> Any:
     return parsed
 
 
+def _significant(number: int | float) -> int:
+    """Significant digits of a number as written shortest (``7.0e18`` has 2)."""
+    text = repr(abs(number)) if isinstance(number, float) else str(abs(number))
+    mantissa = text.split("e")[0].replace(".", "").strip("0")
+    return len(mantissa)
+
+
+def _text_cell(field: str, value: Any, problems: list[Problem]) -> str | None:
+    """A cell of a text field (code, places) as text, or None with a problem when
+    Excel has altered it: a date, or a number of more than 15 significant digits."""
+    if isinstance(value, datetime | date | time):
+        problems.append(
+            (
+                field,
+                "invalid_value",
+                f"the {field} cell is an Excel date ({value.isoformat()}), not text: Excel "
+                f"turned what was typed into a date; format the {field} column as Text and "
+                "type the value again",
+            )
+        )
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        digits = _significant(value)
+        if digits > EXCEL_DIGITS:
+            problems.append(
+                (
+                    field,
+                    "invalid_value",
+                    f"the {field} cell is the number {value!r} ({digits} significant digits); "
+                    f"Excel keeps only {EXCEL_DIGITS}, so it may differ from what was typed: "
+                    f"format the {field} column as Text and type the value again",
+                )
+            )
+            return None
+        return _text(value)
+    text = _text(value)
+    if field == "code" and _SCIENTIFIC.fullmatch(text.strip()):
+        problems.append(
+            (
+                field,
+                "invalid_value",
+                f"the code {text.strip()!r} is a number as Excel shows a long one, with its "
+                "last digits lost; format the code column as Text in Excel and type the codes "
+                "again (or export from the source system without Excel)",
+            )
+        )
+        return None
+    return text
+
+
+def _code(value: Any, problems: list[Problem]) -> str | None:
+    text = _text_cell("code", value, problems)
+    if text is None:
+        return None
+    text = normalise_code(text)
+    # Excel's text guard: a leading apostrophe keeps a number as text (Shopify
+    # writes ids as '7001000000001); it is not part of the code.
+    if text.startswith("'") and len(text) > 1:
+        text = normalise_code(text[1:])
+    return text
+
+
+def is_null(value: Any) -> bool:
+    """Whether a cell means null: ``null`` (any case) or ``\\N``."""
+    return isinstance(value, str) and value.strip().casefold() in _NULLS
+
+
 def convert_cell(field: str, value: Any, problems: list[Problem]) -> Any:
     """One non-empty cell of a tabular file as the JSON value of ``field``."""
-    if isinstance(value, str) and value.strip().lower() == "null" and field != "code":
+    if is_null(value):
         return None
     if field == "code":
-        return _text(value)
+        return _code(value, problems)
     if field == "isActive":
         return _boolean(value, problems)
     if field == "yearBorn":
@@ -187,7 +312,8 @@ def convert_cell(field: str, value: Any, problems: list[Problem]) -> Any:
         return _integer(field, value, problems, _GENDER_WORDS)
     if field == "metadata":
         return _metadata(value, problems)
-    return _text(value).strip()
+    text = _text_cell(field, value, problems)
+    return None if text is None else text.strip()
 
 
 def from_cells(columns: Columns, values: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
@@ -223,3 +349,12 @@ def customer_code(obj: Mapping[str, Any]) -> str:
 def skipped_note(columns: Iterable[str]) -> str:
     names = list(columns)
     return ("skipping the columns " + ", ".join(map(repr, names))) if names else ""
+
+
+def unknown_note(columns: Sequence[str]) -> str:
+    """The one note for the columns ``--ignore-unknown-columns`` skipped."""
+    if not columns:
+        return ""
+    shown = ", ".join(map(repr, columns[:20]))
+    more = f" and {len(columns) - 20} more" if len(columns) > 20 else ""
+    return f"skipping {len(columns)} columns that name no customer field: {shown}{more}"

@@ -34,6 +34,7 @@ from padron.transfer.convert import (
     from_object,
     plan_columns,
     skipped_note,
+    unknown_note,
 )
 from padron.transfer.progress import Progress
 from padron.transfer.sinks import Accepted, BatchRejected, Sink, SinkFailed
@@ -184,6 +185,8 @@ class Importer:
         batch_size: int = BATCH,
         progress: bool = True,
         stderr: TextIO | None = None,
+        preset: Mapping[str, str] | None = None,
+        ignore_unknown: bool = False,
     ) -> None:
         self.path = path
         self.fmt = fmt
@@ -199,7 +202,15 @@ class Importer:
         self.show_progress = progress
         self.columns: Columns | None = None
         if source.columns is not None:
-            self.columns = plan_columns(path, source.columns, self.mapping)
+            self.columns = plan_columns(
+                path,
+                source.columns,
+                self.mapping,
+                preset=preset,
+                ignore_unknown=ignore_unknown or bool(preset),
+            )
+        # The checkpoint knows the columns as renamed by a preset too.
+        self.identity_map = {**(preset or {}), **self.mapping} if preset else self.mapping
 
     # checkpoint ------------------------------------------------------------
 
@@ -209,7 +220,7 @@ class Importer:
             "file": str(self.path.resolve()),
             "format": self.fmt,
             "target": self.sink.target,
-            "map": self.mapping,
+            "map": self.identity_map,
             **fingerprint(self.path),
         }
 
@@ -316,9 +327,11 @@ class Importer:
         skip, counts, keep = self._start()
         identity = self._identity()
         report = Report(self.report_path, keep)
-        notes: list[str] = []
+        notes: list[str] = list(self.source.notes)
         if self.columns is not None and self.columns.skipped:
             notes.append(skipped_note(self.columns.skipped))
+        if self.columns is not None and self.columns.unknown:
+            notes.append(unknown_note(self.columns.unknown))
         for note in notes:
             print(f"padron import: {self.path}: {note}", file=self.stderr)
         progress = Progress(f"{self.path.name}", self.source.estimate, stream=self.stderr)

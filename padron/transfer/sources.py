@@ -21,7 +21,9 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NoReturn
+
+from padron.transfer.encodings import bom, canonical, detect
 
 Format = Literal["csv", "jsonl", "json", "xlsx"]
 FORMATS: Final = ("csv", "jsonl", "json", "xlsx")
@@ -66,9 +68,39 @@ def detect_format(path: Path, given: str | None) -> Format:
     )
 
 
+def reading_encoding(path: Path, given: str) -> tuple[str, str | None]:
+    """The codec to read ``path`` with for ``--encoding given``, and a note to show
+    when it was detected rather than given. ``utf-8`` (the default) reads UTF-8
+    with or without a BOM, and what a UTF-16/UTF-32 BOM announces; ``auto``
+    detects (:mod:`padron.transfer.encodings`). :class:`FileProblem` for an
+    unknown encoding."""
+    if given.strip().lower() == "auto":
+        found = detect(path)
+        return found.codec, f"reading it as {found.name} (detected; --encoding {found.codec})"
+    try:
+        codec = canonical(given)
+    except LookupError:
+        raise FileProblem(
+            f"unknown encoding {given!r}; use e.g. utf-8, cp1252, latin-1, utf-16 or auto"
+        ) from None
+    if codec in ("utf-8", "utf-8-sig"):
+        with path.open("rb") as f:
+            marked = bom(f.read(4))
+        if marked is not None and marked.codec != "utf-8-sig":
+            return marked.codec, f"reading it as {marked.name} (its byte order mark says so)"
+        return "utf-8-sig", None
+    return codec, None
+
+
+#: C1 control characters, as text: what bytes 0x80-0x9F become in Latin-1.
+_C1: Final = re.compile("[\x80-\x9f]")
+
+
 def check_text(path: Path, encoding: str) -> int:
     """Check that the whole file decodes (before anything is imported) and count its
-    lines. A bad byte raises :class:`FileProblem` naming its row and column."""
+    lines. A bad byte, or a byte that decodes to a C1 control character (never
+    text: a Windows-1252 file read as Latin-1), raises :class:`FileProblem`
+    naming its row and column."""
     try:
         decoder = codecs.getincrementaldecoder(encoding)("strict")
     except LookupError:
@@ -80,33 +112,45 @@ def check_text(path: Path, encoding: str) -> int:
             chunk = f.read(_CHUNK)
             final = not chunk
             try:
-                decoder.decode(chunk, final=final)
+                text = decoder.decode(chunk, final=final)
             except UnicodeDecodeError as exc:
                 held = len(exc.object) - len(chunk)  # bytes kept from the chunk before
                 _bad_byte(path, encoding, offset - held + exc.start)
+            control = _C1.search(text)
+            if control is not None:
+                _control(path, encoding, lines, text, control.start())
             if final:
                 break
-            lines += chunk.count(b"\n")
+            lines += text.count("\n")
             offset += len(chunk)
     if offset == 0:
         raise FileProblem(f"{path}: the file is empty")
     return lines
 
 
-def _bad_byte(path: Path, encoding: str, at: int) -> None:
+def _control(path: Path, encoding: str, lines_before: int, text: str, at: int) -> NoReturn:
+    line = lines_before + text.count("\n", 0, at) + 1
+    column = at - (text.rfind("\n", 0, at) + 1) + 1
+    char = text[at]
+    raise FileProblem(
+        f"{path}: read as {encoding}, row {line}, column {column} is the invisible control "
+        f"character U+{ord(char):04X} (the byte 0x{ord(char):02X}); in a text file that byte "
+        "is a Windows-1252 character: run again with --encoding cp1252"
+    )
+
+
+def _bad_byte(path: Path, encoding: str, at: int) -> NoReturn:
     with path.open("rb") as f:
         before = f.read(at)
         bad = f.read(1)
     line = before.count(b"\n") + 1
     column = len(before) - (before.rfind(b"\n") + 1) + 1
     shown = f"0x{bad[0]:02X}" if bad else "the end of the file (a character is cut off)"
-    hint = (
-        "; if it is Latin-1 (ISO-8859-1), run again with --encoding latin-1"
-        if encoding.lower().replace("_", "-") in ("utf-8", "utf-8-sig", "utf8")
-        else ""
-    )
+    found = detect(path)
+    hint = f"; {found.advice()}" if canonical(found.codec) != canonical(encoding) else ""
+    named = "utf-8" if encoding == "utf-8-sig" else encoding
     raise FileProblem(
-        f"{path}: not valid {encoding}: byte {shown} at row {line}, column {column} "
+        f"{path}: not valid {named}: byte {shown} at row {line}, column {column} "
         f"(byte {at + 1} of the file){hint}"
     )
 
@@ -146,6 +190,7 @@ def _sniff_delimiter(header: str) -> str:
 
 class CsvSource:
     def __init__(self, path: Path, encoding: str, delimiter: str | None = None) -> None:
+        self.notes: list[str] = []
         self.path = path
         self.encoding = _text_encoding(encoding)
         self.lines = check_text(path, self.encoding)
@@ -227,6 +272,7 @@ class JsonLinesSource:
     columns: list[str] | None = None
 
     def __init__(self, path: Path, encoding: str) -> None:
+        self.notes: list[str] = []
         self.path = path
         self.encoding = _text_encoding(encoding)
         self.lines = check_text(path, self.encoding)
@@ -256,6 +302,7 @@ class JsonArraySource:
     columns: list[str] | None = None
 
     def __init__(self, path: Path, encoding: str) -> None:
+        self.notes: list[str] = []
         self.path = path
         self.encoding = _text_encoding(encoding)
         check_text(path, self.encoding)
@@ -398,6 +445,7 @@ class XlsxSource:
         import openpyxl
         from openpyxl.utils.exceptions import InvalidFileException
 
+        self.notes: list[str] = []
         self.path = path
         if path.stat().st_size == 0:
             raise FileProblem(f"{path}: the file is empty")
@@ -488,10 +536,16 @@ def open_source(
         raise FileProblem(f"{path}: no such file")
     if path.is_dir():
         raise FileProblem(f"{path}: is a folder, not a file")
+    if fmt == "xlsx":
+        return XlsxSource(path, sheet)
+    codec, note = reading_encoding(path, encoding)
+    source: Source
     if fmt == "csv":
-        return CsvSource(path, encoding, delimiter)
-    if fmt == "jsonl":
-        return JsonLinesSource(path, encoding)
-    if fmt == "json":
-        return JsonArraySource(path, encoding)
-    return XlsxSource(path, sheet)
+        source = CsvSource(path, codec, delimiter)
+    elif fmt == "jsonl":
+        source = JsonLinesSource(path, codec)
+    else:
+        source = JsonArraySource(path, codec)
+    if note:
+        source.notes.append(note)
+    return source
