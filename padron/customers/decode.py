@@ -39,18 +39,27 @@ def decode_json(body: bytes) -> Any:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise BodyError(
-            "malformed_json", f"the body is not valid UTF-8 (byte {exc.start})"
+            "malformed_json",
+            f"the body is not valid UTF-8 (byte {exc.start}); send JSON encoded as UTF-8 "
+            "(a compressed body needs its Content-Encoding header)",
         ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
         return _decoder.decode(text)
     except json.JSONDecodeError as exc:
-        raise BodyError("malformed_json", f"the body is not valid JSON: {exc}") from None
+        raise BodyError(
+            "malformed_json", f"the body is not valid JSON: {exc}; send one JSON object or array"
+        ) from None
     except RecursionError:
-        raise BodyError("malformed_json", "the body is nested too deeply") from None
+        raise BodyError(
+            "malformed_json",
+            "the body is nested too deeply; send metadata nested at most 64 levels",
+        ) from None
     except ValueError as exc:  # NaN/Infinity, integers beyond 4300 digits
-        raise BodyError("malformed_json", f"the body is not valid JSON: {exc}") from None
+        raise BodyError(
+            "malformed_json", f"the body is not valid JSON: {exc}; send standard JSON"
+        ) from None
 
 
 def decode_customers(body: bytes) -> tuple[list[Obj], bool]:
@@ -75,5 +84,9 @@ def decode_customers(body: bytes) -> tuple[list[Obj], bool]:
         )
     for i, item in enumerate(doc):
         if not isinstance(item, tuple):
-            raise BodyError("invalid_body", f"element {i} of the array is not a customer object")
+            raise BodyError(
+                "invalid_body",
+                f"element {i} of the array is not a customer object; send objects such as "
+                '{"code": "C1"}',
+            )
     return doc, True
