@@ -103,7 +103,7 @@ def _bad_text(value: str) -> str | None:
             why += " (a C1 character usually means Windows-1252 text decoded as Latin-1)"
         return why
     if _has_lone_surrogate(value):
-        return "contains a lone surrogate (not valid Unicode)"
+        return "contains a lone surrogate (not valid Unicode); send valid UTF-8 text"
     return None
 
 
@@ -129,7 +129,7 @@ class _Unstorable(Exception):
         return f"{root}{path} {self.reason}"
 
 
-_LONE_SURROGATE: Final = "contains a lone surrogate (not valid Unicode)"
+_LONE_SURROGATE: Final = "contains a lone surrogate (not valid Unicode); send valid UTF-8 text"
 
 
 def _to_plain(value: Any, depth: int = 1) -> Any:
@@ -138,12 +138,14 @@ def _to_plain(value: Any, depth: int = 1) -> Any:
     fine here: metadata is stored as JSON text, where they are escaped."""
     kind = type(value)
     if depth > MAX_METADATA_DEPTH and (kind is tuple or kind is list):
-        raise _Unstorable(f"is nested deeper than {MAX_METADATA_DEPTH} levels")
+        raise _Unstorable(
+            f"is nested deeper than {MAX_METADATA_DEPTH} levels; send flatter metadata"
+        )
     if kind is tuple:
         out: dict[str, Any] = {}
         for key, item in value:
             if key in out:
-                raise _Unstorable(f"has the key {printable(key)!r} twice")
+                raise _Unstorable(f"has the key {printable(key)!r} twice; send each key once")
             if _has_lone_surrogate(key):
                 raise _Unstorable(f"has a key that {_LONE_SURROGATE}")
             item_kind = type(item)
@@ -173,7 +175,7 @@ def _to_plain(value: Any, depth: int = 1) -> Any:
         if _has_lone_surrogate(value):
             raise _Unstorable(_LONE_SURROGATE)
     elif kind is float and not math.isfinite(value):
-        raise _Unstorable("is a number too large for JSON")
+        raise _Unstorable("is a number too large for JSON; send it as a string")
     return value
 
 
@@ -210,13 +212,16 @@ def _code(value: Any, problems: list[Problem]) -> str | None:
             Problem(
                 "code",
                 "invalid_type",
-                f"code must be a string (or an integer), not {type_name(value)}",
+                f"code must be a string (or an integer), not {type_name(value)}; send the "
+                "code as a string",
             )
         )
         return None
     text = normalise_code(str(value))
     if not text.strip():  # blank: only white space (U+2028 too), never a code
-        problems.append(Problem("code", "invalid_value", "code may not be empty or blank"))
+        problems.append(
+            Problem("code", "invalid_value", "code may not be empty or blank; send the code")
+        )
         return None
     if len(text) > MAX_CODE:
         problems.append(
@@ -241,7 +246,7 @@ def _is_active(value: Any, problems: list[Problem]) -> bool | None:
         Problem(
             "isActive",
             "invalid_type",
-            f"isActive must be true, false or null, not {type_name(value)}",
+            f"isActive must be true, false or null, not {type_name(value)}; send one of them",
         )
     )
     return None
@@ -295,8 +300,8 @@ def _year_born(value: Any, problems: list[Problem]) -> int | None:
             Problem(
                 "yearBorn",
                 "invalid_type",
-                f"yearBorn must be a whole year such as 1990 (an integer, or a string of "
-                f"digits 0-9), not {_shown(value)}",
+                f"yearBorn must be a whole year, not {_shown(value)}; send it as an integer "
+                "such as 1990 (or a string of the digits 0-9), or null",
             )
         )
         return None
@@ -322,7 +327,8 @@ def _gender(value: Any, problems: list[Problem]) -> int | None:
             Problem(
                 "gender",
                 "invalid_type",
-                f"gender must be an integer 0–3 (or a string of one digit), not {_shown(value)}",
+                f"gender must be an integer 0–3, not {_shown(value)}; send 0 (unknown), 1 "
+                "(male), 2 (female), 3 (other) or null",
             )
         )
         return None
@@ -352,7 +358,8 @@ def _metadata(value: Any, problems: list[Problem]) -> str | None:
             Problem(
                 "metadata",
                 "invalid_type",
-                f"metadata must be a JSON object, not {type_name(value)}",
+                f"metadata must be a JSON object, not {type_name(value)}; send an object "
+                "({} for none) or null",
             )
         )
         return None
@@ -362,7 +369,11 @@ def _metadata(value: Any, problems: list[Problem]) -> str | None:
         problems.append(Problem("metadata", "invalid_value", exc.describe("metadata")))
         return None
     except RecursionError:
-        problems.append(Problem("metadata", "invalid_value", "metadata is nested too deeply"))
+        problems.append(
+            Problem(
+                "metadata", "invalid_value", "metadata is nested too deeply; send flatter metadata"
+            )
+        )
         return None
     text = _encode(plain).decode("utf-8")
     if len(text) > MAX_METADATA:
@@ -370,8 +381,7 @@ def _metadata(value: Any, problems: list[Problem]) -> str | None:
             Problem(
                 "metadata",
                 "too_long",
-                f"metadata is {len(text)} characters as compact JSON; "
-                f"the maximum is {MAX_METADATA}",
+                f"metadata is {len(text)} characters as compact JSON; send at most {MAX_METADATA}",
             )
         )
         return None
@@ -387,7 +397,7 @@ def _location(name: str, value: Any, problems: list[Problem]) -> Sent:
                 Problem(
                     name,
                     "too_long",
-                    f"{name} has {len(value)} characters; the maximum is {MAX_LOCATION}",
+                    f"{name} has {len(value)} characters; send at most {MAX_LOCATION}",
                 )
             )
             return OMITTED
@@ -399,7 +409,11 @@ def _location(name: str, value: Any, problems: list[Problem]) -> Sent:
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**9:
         return value
     problems.append(
-        Problem(name, "invalid_type", f"{name} must be a string, not {type_name(value)}")
+        Problem(
+            name,
+            "invalid_type",
+            f"{name} must be a string, not {type_name(value)}; send a name or a code as a string",
+        )
     )
     return OMITTED
 
@@ -425,7 +439,11 @@ def check(obj: tuple[tuple[str, Any], ...]) -> tuple[Patch | None, str | None, l
                     shown,
                     "unknown_field",
                     f"unknown field {shown!r}"
-                    + (f"; did you mean {hint!r}?" if hint else f"; the fields are {_FIELD_LIST}"),
+                    + (
+                        f"; did you mean {hint!r}? send it as {hint!r}"
+                        if hint
+                        else f"; remove it (the fields are {_FIELD_LIST})"
+                    ),
                 )
             )
         seen[key] = value

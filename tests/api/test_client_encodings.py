@@ -222,3 +222,46 @@ def test_a_code_stored_as_sent_before_normalisation_stays_reachable(api: Api) ->
     assert api.get(code=NFC).status_code == 404  # the stored text is not the NFC code
     assert api.delete(code=f" {NFD}").json()["id"] == old.id
     assert api.get(code=f" {NFD}").status_code == 404
+
+
+#: Words that tell the client what to do; every 4xx description carries one.
+INSTRUCTIONS = ("send", "remove", "use", "give", "format", "retry", "check", "percent-encode")
+
+BAD_BODIES: list[bytes] = [
+    b"{",
+    b"\xff\xfe{}",
+    b"[1]",
+    b"NaN",
+    b'{"code": "a", "code": "b"}',
+    b'{"code": null}',
+    b'{"code": true}',
+    b'{"code": "  "}',
+    b'{"code": "' + b"x" * 300 + b'"}',
+    b'{"code": "a\\u0001"}',
+    b'{"code": "c", "isActive": "yes"}',
+    b'{"code": "c", "yearBorn": "\\uff11\\uff19\\uff19\\uff10", "gender": 7}',
+    b'{"code": "c", "metadata": [1]}',
+    b'{"code": "c", "metadata": {"x": "' + b"y" * 60_001 + b'"}}',
+    b'{"code": "c", "yearborn": 1990, "nickname": "x"}',
+    b'{"code": "c", "city": "Par\\u0085is"}',
+]
+
+
+def _descriptions(body: Any) -> list[str]:
+    items = body if isinstance(body, list) else [body]
+    out = []
+    for item in items:
+        payload = item["payload"]
+        out.append(payload["description"])
+        out += [fe["payload"]["description"] for fe in payload.get("fieldErrors", [])]
+    return out
+
+
+def test_every_description_of_a_refused_body_says_what_to_change(api: Api) -> None:
+    for raw in BAD_BODIES:
+        r = api.client.post("/customers", content=raw, headers={**api.headers, **JSON})
+        assert 400 <= r.status_code < 500, raw[:60]
+        for text in _descriptions(r.json()):
+            if text.endswith(("field is invalid", "fields are invalid")):
+                continue  # the summary line; its field errors carry the advice
+            assert any(word in text for word in INSTRUCTIONS), (raw[:60], text)
