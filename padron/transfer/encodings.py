@@ -5,8 +5,11 @@ Telling them apart, in this order:
 1. A byte order mark is decisive: UTF-8 with BOM, UTF-16 (LE/BE), UTF-32.
 2. Bytes that decode as UTF-8 are UTF-8 (text in another encoding almost never
    does, beyond plain ASCII, where they agree).
-3. Otherwise the detector charset-normalizer is asked; when it finds a script
-   other than Latin (Cyrillic, Greek, Japanese …) its answer is taken.
+3. Otherwise, when the bytes read as Windows-1252 give mostly accented letters
+   and signs (Western text is mostly ASCII letters), the detector
+   charset-normalizer is asked; when it finds a script other than Latin
+   (Cyrillic, Greek, Japanese …) its answer is taken. (On a few bytes alone it
+   guesses wildly: one ``Š`` in an ASCII file is cp1125 to it.)
 4. Latin text is Windows-1252 or Latin-1: they agree on every byte except
    0x80–0x9F, which are letters and signs in Windows-1252 (``€ Š Ž “ ”``) and
    invisible C1 control characters in Latin-1. So bytes 0x80–0x9F mean
@@ -146,11 +149,20 @@ def detect(path: Path) -> Detected:
     return _not_utf8(data)
 
 
+#: In Western European text most letters are ASCII (a few accents per word at
+#: most); read as Windows-1252, Cyrillic, Greek or CJK text is nearly all
+#: accented letters and signs. Past this share the detector is asked.
+_FOREIGN_SHARE: Final = 0.4
+
+
 def _not_utf8(data: bytes) -> Detected:
+    letters = [c for c in data.decode("cp1252", "replace") if c.isalpha()]
+    beyond = sum(1 for c in letters if not c.isascii())
+    if not letters or beyond / len(letters) < _FOREIGN_SHARE:
+        return _western(data)
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     if best is not None and best.encoding and not _latin(str(best)):
-        codec = canonical(best.encoding)
-        return Detected(codec, codec)
+        return Detected(canonical(best.encoding), canonical(best.encoding))
     return _western(data)

@@ -93,6 +93,13 @@ def test_latin1_is_refused_for_bytes_that_would_be_c1_controls(tmp_path: Path) -
     assert "--encoding cp1252" in message
 
 
+def test_one_windows_1252_letter_in_an_ascii_file_is_windows_1252(tmp_path: Path) -> None:
+    # too little text for a statistical detector (it says cp1125): the byte rule decides
+    path = tmp_path / "one.csv"
+    path.write_bytes("code,city\r\nN-1,Paris\r\nN-2,Šibenik\r\n".encode("cp1252"))
+    assert detect(path).codec == "cp1252"
+
+
 def test_a_cyrillic_file_is_detected_by_the_detector(tmp_path: Path) -> None:
     rows = [("R-1", "Москва"), ("R-2", "Санкт-Петербург"), ("R-3", "Новосибирск")]
     path = tmp_path / "ru.csv"
@@ -461,3 +468,57 @@ def test_woocommerce_and_magento_exports_import_with_their_presets(
     assert summary.counts.created == 1, report_rows(summary.report)
     (stored,) = _stored(runtime).values()
     assert stored[1:3] == ("ESP", "Q1492")
+
+
+def test_the_command_line_options(tmp_path: Path, data_dir: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.serving import create_key
+
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    create_key(db, data_dir)  # the project "shop"
+    path = tmp_path / "excel.csv"
+    path.write_bytes("code;Vorname\r\n'Š-1;Ana\r\n".encode("cp1252"))
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "padron.transfer",
+                "import",
+                str(path),
+                "--project",
+                "shop",
+                "--database",
+                db,
+                "--data-dir",
+                str(data_dir),
+                "--quiet",
+                "--restart",
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    first = run()
+    assert first.returncode == 2
+    assert "--encoding cp1252" in first.stderr
+    second = run("--encoding", "cp1252")
+    assert second.returncode == 2 and "--ignore-unknown-columns" in second.stderr
+    third = run("--encoding", "cp1252", "--ignore-unknown-columns")
+    assert third.returncode == 0, third.stderr
+    assert "created 1" in third.stdout
+    assert third.stderr.count("Vorname") == 1
+    from padron.access import Access
+    from padron.store import open_store
+
+    store = open_store(db)
+    try:
+        project = Access(store).project("shop")
+        assert store.get_customer(project.id, code="Š-1") is not None
+    finally:
+        store.close()
