@@ -72,9 +72,19 @@ SCHEMA: Final[dict[str, Any]] = {
                     "country": _LOCATION,
                     "state": _LOCATION,
                     "city": _LOCATION,
-                    "yearBorn": {"type": ["integer", "string", "null"]},
-                    "gender": {"type": ["integer", "null"], "enum": [0, 1, 2, 3, None]},
-                    "metadata": {"type": ["object", "null"]},
+                    # Whole numbers also as digit strings and zero fractions ("2", 2.0).
+                    "yearBorn": {"type": ["integer", "number", "string", "null"]},
+                    "gender": {
+                        "type": ["integer", "number", "string", "null"],
+                        "description": "0 unknown, 1 male, 2 female, 3 other",
+                    },
+                    # [] is PHP's empty map: read as {}.
+                    "metadata": {
+                        "oneOf": [
+                            {"type": ["object", "null"]},
+                            {"type": "array", "maxItems": 0},
+                        ]
+                    },
                 },
             },
             "Payload": {
