@@ -522,3 +522,24 @@ def test_the_command_line_options(tmp_path: Path, data_dir: Path) -> None:
         assert store.get_customer(project.id, code="Š-1") is not None
     finally:
         store.close()
+
+
+def test_json_lines_codes_are_one_customer_however_typed(runtime: Runtime, tmp_path: Path) -> None:
+    nfd = unicodedata.normalize("NFD", "José-1")
+    path = tmp_path / "codes.jsonl"
+    path.write_text(
+        f'{{"code": " {nfd} ", "gender": 1}}\n{{"code": "José-1", "gender": 2}}\n'
+        f'{{"code": "{nfd}\\t", "yearBorn": 1800}}\n',
+        "utf-8",
+    )
+    summary, _ = _run(runtime, path)
+    assert (summary.counts.created, summary.counts.updated, summary.counts.rejected) == (1, 1, 1)
+    assert list(_stored(runtime)) == ["José-1"]
+    (refused,) = report_rows(summary.report)
+    assert refused["code"] == "José-1"
+    # a row refused for its cells, before it is sent, names the code the same way
+    sheet = tmp_path / "codes.csv"
+    sheet.write_text(f"code,isActive\n {nfd} ,vielleicht\n", "utf-8")
+    summary, _ = _run(runtime, sheet)
+    (refused,) = report_rows(summary.report)
+    assert (refused["code"], refused["field"]) == ("José-1", "isActive")
