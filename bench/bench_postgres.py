@@ -105,7 +105,7 @@ class PassThrough:
         city: Sent,
         stored: StoredLocation = NO_LOCATION,
         *,
-        reject_unresolved_city: bool = False,
+        reject_unresolved: bool = False,
     ) -> Resolution:
         def keep(sent: Sent, old: str | None) -> str | None:
             if sent is OMITTED:

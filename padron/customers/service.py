@@ -34,10 +34,10 @@ class LocationResolver(Protocol):
         city: Sent,
         stored: StoredLocation = NO_LOCATION,
         *,
-        reject_unresolved_city: bool = False,
+        reject_unresolved: bool = False,
     ) -> Resolution: ...
 
-    def describe(self, field: GeoField, id: str) -> Place | None: ...
+    def describe(self, field: GeoField, place_id: str) -> Place | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +189,7 @@ class CustomerService:
                         patch.state,
                         patch.city,
                         _stored_location(current),
-                        reject_unresolved_city=strict,
+                        reject_unresolved=strict,
                     )
                     if location.errors:
                         problems = problems + [problem_from(e) for e in location.errors]
@@ -262,5 +262,5 @@ class CustomerService:
             state,
             city,
             NO_LOCATION,
-            reject_unresolved_city=project.reject_unresolved_cities,
+            reject_unresolved=project.reject_unresolved_cities,
         )

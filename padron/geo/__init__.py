@@ -15,10 +15,10 @@ from padron.geo.types import (
     Field,
     FieldError,
     Place,
+    PlaceWarning,
     Resolution,
     Sent,
     StoredLocation,
-    Warning,
 )
 
 __all__ = [
@@ -28,11 +28,11 @@ __all__ = [
     "Field",
     "FieldError",
     "Place",
+    "PlaceWarning",
     "Resolution",
     "Resolver",
     "Sent",
     "StoredLocation",
-    "Warning",
     "build_index",
     "index_path",
     "open_resolver",

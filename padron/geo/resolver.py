@@ -1,23 +1,35 @@
 """The resolver: turns what a client sent for country, state and city into
 canonical ids, using the stored location as context.
 
-Rules (docs/geo.md has the long form): exact folded matches decide; fuzzy
-matching only proposes suggestions; a state implies its country and a city its
-state and country; a contradiction between countries is ``inconsistent``;
-several matches are ``ambiguous`` unless, inside a country, one place is at
-least ten times as populous as every other.
+One location is decided in named steps (``_resolve_values``): the country, the
+state (in the country), the city (in the state, else the country), then the
+stored context that a new country leaves behind. Each field's lookup is
+memoised on its own, so a cold triple of a known country and state costs only
+the city's lookup.
+
+Who pays for a gap (API.md *Locations*): the client's own faults are errors
+(wrong type, a country that is none, too little context, a contradiction);
+gaps in our data are warnings and the value is kept as sent — an unknown city,
+an unknown state of a known country, a place known without a trustworthy id,
+and any city sent with its country and state (namesakes there → the most
+prominent, ``chosen``; only in other states → the clearly nearest,
+``state_mismatch``, else kept with ``ambiguous``). ``reject_unresolved`` turns
+every "kept as sent" into the error it stands for. Every answer is
+self-consistent: a stored city id lies in the stored state and country.
 """
 
 from __future__ import annotations
 
 import difflib
+import math
 import re
-import time
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Final
 
 from padron.geo.build import build_index, index_path
 from padron.geo.fold import fold, fold_code, words
@@ -28,10 +40,10 @@ from padron.geo.types import (
     Field,
     FieldError,
     Place,
+    PlaceWarning,
     Resolution,
     Sent,
     StoredLocation,
-    Warning,
 )
 
 _QID = re.compile(r"^Q[1-9][0-9]*$")
@@ -44,27 +56,79 @@ _PROMINENCE = 10  # a place wins among namesakes when this many times as populou
 # list, count as this many: an unknown population is not zero, and a hamlet of 200
 # does not "overwhelm" a namesake of unknown size.
 _FLOOR = 500
+# Of a city's namesakes in other states, the nearest to the sent state is
+# "clearly" the nearest when every other lies at least this many times as far.
+_CLEARLY_NEARER = 2.0
 _CACHE_SIZE = 1 << 17
+_FIELD_MEMO_SIZE = 1 << 16
 
 
+@dataclass(slots=True)  # not frozen: a frozen dataclass is 4x slower to make
 class _Found:
-    """One field's outcome: an index entry, an error, or neither; plus warnings."""
+    """One field's outcome: an index entry, an error (the client's fault), or a
+    value kept as sent (``unresolved``: a gap in our data, the error it would be
+    under ``reject_unresolved``); plus warnings."""
 
-    __slots__ = ("error", "index", "warnings")
+    index: int | None = None
+    error: FieldError | None = None
+    warnings: tuple[PlaceWarning, ...] = ()
+    unresolved: FieldError | None = None
+    kept: PlaceWarning | None = None  # the warning for the value kept as sent
 
-    def __init__(
-        self,
-        index: int | None = None,
-        error: FieldError | None = None,
-        warnings: tuple[Warning, ...] = (),
-    ) -> None:
-        self.index = index
-        self.error = error
-        self.warnings = warnings
+
+@dataclass(slots=True)  # not frozen: a frozen dataclass is 4x slower to make
+class _CountryStep:
+    """The country after the country step (and after a state implied one)."""
+
+    index: int | None  # the country number that scopes the state and city
+    value: str | None  # what is stored
+    named: bool = False  # the client named it, or a sent state implied it
+    failed: bool = False  # the sent country is an error
+
+
+@dataclass(slots=True)  # not frozen: a frozen dataclass is 4x slower to make
+class _StateStep:
+    index: int | None  # the state number that scopes the city (sent or stored)
+    value: str | None  # what is stored
+    sent: bool = False  # the client sent a state that resolved
+    kept: bool = False  # the client sent a state that no data knows (kept as sent)
+
+
+@dataclass(slots=True)
+class _Outcome:
+    errors: list[FieldError]
+    warnings: list[PlaceWarning]
+
+    def take(self, found: _Found, reject: bool) -> bool:
+        """Record a field's errors and warnings; whether it stands (no error)."""
+        self.warnings.extend(found.warnings)
+        if found.error is not None:
+            self.errors.append(found.error)
+            return False
+        if found.unresolved is not None:
+            if reject:
+                self.errors.append(found.unresolved)
+                return False
+            if found.kept is not None:
+                self.warnings.append(found.kept)
+        return True
+
+
+#: The country and state steps' outcome: both, and their errors and warnings.
+_Context = tuple[_CountryStep, _StateStep, tuple[FieldError, ...], tuple[PlaceWarning, ...]]
+
+
+#: Types of sent values that the memos key by value (1, True and 1.0 are equal
+#: keys in Python, so integers go through a typed cache).
+_PLAIN: Final = frozenset({str, type(None), type(OMITTED)})
 
 
 def _text(field: Field, value: object) -> str | FieldError:
     """The sent value as stripped text, or the error for a value of the wrong shape."""
+    if type(value) is str:
+        stripped = value.strip()
+        if stripped:
+            return stripped
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         return FieldError(
             field,
@@ -89,18 +153,51 @@ def _json_type(value: object) -> str:
     return type(value).__name__
 
 
+def _kept(field: Field, error: FieldError, text: str) -> _Found:
+    """A gap in our data: the value is kept as sent, with a warning saying why."""
+    code = "ambiguous" if error.code == "ambiguous" else "unresolved"
+    warning = PlaceWarning(
+        field,
+        code,
+        f"{error.description}; {field} stored as sent ({text!r})",
+        candidates=error.candidates,
+        suggestions=error.suggestions,
+    )
+    return _Found(unresolved=error, kept=warning)
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Distance in km (equirectangular: exact enough to rank places in one country)."""
+    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    y = math.radians(lat2 - lat1)
+    return 6371.0 * math.hypot(x, y)
+
+
 class Resolver:
-    """Resolves locations against a loaded place index. Thread-safe; results are cached."""
+    """Resolves locations against a loaded place index. Thread-safe; results are cached.
+
+    Hook points (for reading rules and suggestions): :meth:`keys` gives the
+    lookup keys of a sent name, :meth:`suggest` the close names of one that
+    matched nothing."""
 
     # Slots: the warm path reads ``_country_memo`` on every call, and a slot is the
     # quickest attribute to load.
     __slots__ = (
         "__weakref__",
         "_cached",
+        "_centroids",
         "_children",
+        "_city_memo",
+        "_context_memo",
+        "_countries_with_states",
         "_country_keys",
         "_country_memo",
+        "_country_step_memo",
+        "_holds",
         "_memo",
+        "_place_no",
+        "_state_keys",
+        "_state_memo",
         "index",
     )
 
@@ -108,10 +205,33 @@ class Resolver:
         self.index = index
         self._memo: dict[tuple[object, ...], Resolution] = {}
         self._country_memo: dict[object, Resolution] = {}
+        self._country_step_memo: dict[str, _Found] = {}
+        self._context_memo: dict[tuple[Sent, Sent, bool], _Context] = {}
+        self._state_memo: dict[tuple[str, int | None, bool], _Found] = {}
+        self._city_memo: dict[tuple[str, int | None, int | None, bool, bool], _Found] = {}
         self._cached = lru_cache(maxsize=_CACHE_SIZE)(self._resolve)
         self._children = Counter(p for p in index.states.parent if p >= 0)
+        self._countries_with_states = frozenset(index.states.country)
         c = index.countries
         self._country_keys = sorted(set(c.names) | set(c.other_names))
+        self._state_keys: dict[int | None, list[str]] = {}
+        # Entries of one place share a place number (one entry per state the
+        # sources file it under); an index without place numbers has one entry
+        # per Wikidata id.
+        self._place_no = getattr(index.cities, "place", index.cities.qid)
+        self._centroids = self._state_centroids()
+        # _holds[j]: the states that state number j lies in (itself and its
+        # parents), so "is this entry in the sent state" is one set lookup;
+        # the entries' NO_STATE (0xFFFF) and beyond hold nothing.
+        parent = index.states.parent
+        self._holds: list[frozenset[int]] = []
+        for j in range(len(parent)):
+            chain, i = [], j
+            while i >= 0:
+                chain.append(i)
+                i = parent[i]
+            self._holds.append(frozenset(chain))
+        self._holds += [frozenset()] * (0x10000 - len(self._holds))
 
     # ---- public API -----------------------------------------------------------------
 
@@ -121,9 +241,10 @@ class Resolver:
         state: Sent,
         city: Sent,
         stored: StoredLocation = NO_LOCATION,
-        reject_unresolved_city: bool = False,
+        reject_unresolved: bool = False,
     ) -> Resolution:
-        """Resolve what a client sent. Pass ``reject_unresolved_city`` by keyword.
+        """Resolve what a client sent. Pass ``reject_unresolved`` by keyword: when
+        true, a state or city that would be kept as sent is an error instead.
 
         (It is not keyword-only in the signature only because CPython 3.11 does not
         specialize calls to functions with keyword-only parameters, and that costs
@@ -134,7 +255,7 @@ class Resolver:
         # a key never equals one holding 1, True or 1.0, which Python counts as
         # equal to each other; those go through a typed cache.
         if city is OMITTED and state is OMITTED and stored is NO_LOCATION:
-            # (reject_unresolved_city concerns only a sent city)
+            # (reject_unresolved concerns only a sent state or city)
             try:
                 return self._country_memo[country]
             except (KeyError, TypeError):
@@ -148,18 +269,18 @@ class Resolver:
             # The stored location is only the context of omitted fields: with all
             # three sent, every customer that sends them shares one memo entry.
             stored = NO_LOCATION
-        if stored is NO_LOCATION and not reject_unresolved_city:
+        if stored is NO_LOCATION and not reject_unresolved:
             key: tuple[object, ...] = (country, state, city)
         else:
-            key = (country, state, city, stored, reject_unresolved_city)
+            key = (country, state, city, stored, reject_unresolved)
         try:
             found = self._memo.get(key)
         except TypeError:  # an unhashable value (a list, a dict): not cached
-            return self._resolve_values(country, state, city, stored, reject_unresolved_city)
+            return self._resolve_values(country, state, city, stored, reject_unresolved)
         if found is not None:
             return found
-        if all(v is None or v is OMITTED or type(v) is str for v in (country, state, city)):
-            result = self._resolve_values(country, state, city, stored, reject_unresolved_city)
+        if type(country) in _PLAIN and type(state) in _PLAIN and type(city) in _PLAIN:
+            result = self._resolve_values(country, state, city, stored, reject_unresolved)
             if len(self._memo) >= _CACHE_SIZE:
                 self._memo.clear()
             self._memo[key] = result
@@ -172,7 +293,7 @@ class Resolver:
             city.__class__,
             city,
             stored,
-            reject_unresolved_city,
+            reject_unresolved,
         )
         return self._cached(typed)
 
@@ -201,18 +322,34 @@ class Resolver:
         self._country_memo[country] = result
         return result
 
-    def describe(self, field: Field, id: str) -> Place | None:
+    def describe(self, field: Field, place_id: str) -> Place | None:
         """The place with this canonical id, or ``None`` when there is none."""
         if field == "country":
-            i = self.index.countries.by_alpha3.get(id)
+            i = self.index.countries.by_alpha3.get(place_id)
             return None if i is None else self._country_place(i)
         if field == "state":
-            j = self.index.states.codes.get(id)
-            return None if j is None or self.index.states.code[j] != id else self._state_place(j)
-        if field == "city" and _QID.match(id):
-            entries = self.index.cities.by_qid(int(id[1:]))
+            j = self.index.states.codes.get(place_id)
+            if j is None or self.index.states.code[j] != place_id:
+                return None  # an alias is not a canonical id
+            return self._state_place(j)
+        if field == "city" and _QID.match(place_id):
+            entries = self.index.cities.by_qid(int(place_id[1:]))
             return self._city_place(self.index.cities.best(entries)) if entries else None
         return None
+
+    def keys(self, text: str) -> tuple[str, ...]:
+        """The lookup keys of a sent name, tried in order (hook for reading rules)."""
+        return (fold(text),)
+
+    def suggest(self, field: Field, text: str, country: int | None) -> tuple[Place, ...]:
+        """Up to five close names for a name that matched nothing (hook for
+        suggestions; bounded: at most one country's names when one is known)."""
+        key = fold(text)
+        if field == "country":
+            return tuple(self._country_place(i) for i in self._suggest_countries(key, []))
+        if field == "state":
+            return tuple(self._state_place(j) for j in self._suggest_states(key, country))
+        return ()
 
     # ---- places ---------------------------------------------------------------------
 
@@ -228,13 +365,13 @@ class Resolver:
         ci = self.index.cities
         st = ci.state_of(k)
         return Place(
-            f"Q{ci.qid[k]}",
+            _city_id(ci.qid[k]),
             ci.label[k],
             self.index.countries.alpha3[ci.country[k]],
             self.index.states.code[st] if st >= 0 else None,
         )
 
-    # ---- the whole location ---------------------------------------------------------
+    # ---- the whole location: named steps --------------------------------------------
 
     def _resolve(self, key: tuple[object, ...]) -> Resolution:
         country, state, city = key[1], key[3], key[5]
@@ -245,150 +382,252 @@ class Resolver:
     def _resolve_values(
         self, country: Sent, state: Sent, city: Sent, stored: StoredLocation, reject: bool
     ) -> Resolution:
-        ix = self.index
-        alpha3, codes = ix.countries.alpha3, ix.states.code
-        errors: list[FieldError] = []
-        warnings: list[Warning] = []
+        c, s, errors, warnings = self._context(country, state, stored, reject)
+        out = _Outcome(list(errors), list(warnings))
+        city_value, s, c = self._city_step(city, stored, c, s, reject, out)
+        self._stale_context(country, state, city, stored, c, s, out)
+        return Resolution(c.value, s.value, city_value, tuple(out.errors), tuple(out.warnings))
 
-        # country: sent, cleared, or the stored one
-        c_final: str | None
-        c_idx: int | None
-        c_explicit = False  # the client named the country (or a state implied it)
-        c_failed = False
-        if country is OMITTED:
-            c_final = stored.country
-            c_idx = ix.countries.by_alpha3.get(stored.country or "")
-        elif country is None:
-            c_final, c_idx = None, None
-        else:
-            found = self._country(country)
-            if found.error:
-                errors.append(found.error)
-                c_failed = True
-            c_idx = found.index
-            c_final = alpha3[c_idx] if c_idx is not None else None
-            c_explicit = c_idx is not None
-        stored_c_idx = ix.countries.by_alpha3.get(stored.country or "")
+    def _context(
+        self, country: Sent, state: Sent, stored: StoredLocation, reject: bool
+    ) -> _Context:
+        """The country and state steps together, memoised for a location sent
+        whole: a shop's customers share a few thousand (country, state) pairs."""
+        plain = stored is NO_LOCATION and type(country) in _PLAIN and type(state) in _PLAIN
+        if plain:
+            found = self._context_memo.get((country, state, reject))
+            if found is not None:
+                return found
+        out = _Outcome([], [])
+        c = self._country_step(country, stored, out)
+        s, c = self._state_step(state, stored, c, reject, out)
+        context = (c, s, tuple(out.errors), tuple(out.warnings))
+        if plain:
+            if len(self._context_memo) >= _FIELD_MEMO_SIZE:
+                self._context_memo.clear()
+            self._context_memo[(country, state, reject)] = context
+        return context
 
-        # state
-        s_final: str | None
-        s_idx: int | None = None
-        s_sent_ok = False
-        if state is OMITTED:
-            s_final = stored.state
-            s_idx = ix.states.codes.get(stored.state or "")
-        elif state is None:
-            s_final = None
-        else:
-            found = self._state(state, None if c_failed else c_idx, soft=not c_explicit)
-            warnings.extend(found.warnings)
-            s_final = None
-            if found.error:
-                errors.append(found.error)
-            elif found.index is not None:
-                s_idx = found.index
-                s_final = codes[s_idx]
-                s_sent_ok = True
-                s_country = ix.states.country[s_idx]
-                if c_explicit and c_idx is not None and s_country != c_idx:
-                    errors.append(
-                        FieldError(
-                            "state",
-                            "inconsistent",
-                            f"{state!r} is {codes[s_idx]} ({ix.states.label[s_idx]}), a state of "
-                            f"{alpha3[s_country]}, not of {c_final}; send a state of {c_final} "
-                            f"or change the country",
-                        )
-                    )
-                elif not c_failed:
-                    c_idx, c_final, c_explicit = s_country, alpha3[s_country], True
+    def _country_step(self, sent: Sent, stored: StoredLocation, out: _Outcome) -> _CountryStep:
+        """The country: sent, cleared, or the stored one."""
+        if sent is OMITTED:
+            i = self.index.countries.by_alpha3.get(stored.country or "")
+            return _CountryStep(i, stored.country)
+        if sent is None:
+            return _CountryStep(None, None)
+        found = self._country_memoised(sent)
+        if found.error is not None:
+            out.errors.append(found.error)
+            return _CountryStep(None, None, failed=True)
+        assert found.index is not None
+        return _CountryStep(found.index, self.index.countries.alpha3[found.index], named=True)
 
-        # city
-        t_final: str | None
-        if city is OMITTED:
-            t_final = stored.city
-        elif city is None:
-            t_final = None
-        else:
-            scope_state = s_idx
-            if (
-                scope_state is not None
-                and c_idx is not None
-                and ix.states.country[scope_state] != c_idx
-            ):
-                scope_state = None  # a stored state of another country is no context
-            found = self._city(
-                city, c_idx if not c_failed else None, scope_state, state_sent=s_sent_ok
+    def _state_step(
+        self, sent: Sent, stored: StoredLocation, c: _CountryStep, reject: bool, out: _Outcome
+    ) -> tuple[_StateStep, _CountryStep]:
+        """The state, looked for in the country; a state found implies its country."""
+        states = self.index.states
+        if sent is OMITTED:
+            return _StateStep(states.codes.get(stored.state or ""), stored.state), c
+        if sent is None:
+            return _StateStep(None, None), c
+        scope = None if c.failed else c.index
+        found = self._state_memoised(sent, scope, soft=not c.named)
+        if found.error is not None and found.error.code == "not_found" and scope is not None:
+            # a state no data knows, in a known country: a gap in our data
+            found = _kept("state", found.error, str(sent).strip())
+        if not out.take(found, reject):
+            return _StateStep(None, None), c
+        if found.index is None:
+            return _StateStep(None, str(sent).strip(), kept=True), c
+        j = found.index
+        s_country = states.country[j]
+        if c.named and c.index is not None and s_country != c.index:
+            alpha3 = self.index.countries.alpha3
+            if self._is_the_country(j, c.index):
+                # FR-973 sent with GUF: French Guiana as a part of France; the
+                # country has no states of its own in the data, so it is kept
+                text = str(sent).strip()
+                error = FieldError(
+                    "state",
+                    "not_found",
+                    f"{text!r} is {c.value} itself, as a subdivision of {alpha3[s_country]}; "
+                    f"the place data has no states in {c.value}",
+                )
+                if out.take(_kept("state", error, text), reject):
+                    return _StateStep(None, text, kept=True), c
+                return _StateStep(None, None), c
+            out.errors.append(
+                FieldError(
+                    "state",
+                    "inconsistent",
+                    f"{sent!r} is {states.code[j]} ({states.label[j]}), a state of "
+                    f"{alpha3[s_country]}, not of {c.value}; send a state of {c.value} "
+                    f"or change the country",
+                )
             )
-            warnings.extend(found.warnings)
-            if found.error:
-                if found.error.code == "not_found" and not reject:
-                    t_final = str(city).strip()
-                    warnings.append(
-                        Warning("city", "unresolved", found.error.description + "; stored as sent")
-                    )
-                else:
-                    errors.append(found.error)
-                    t_final = None
-            elif found.index is not None:
-                k = found.index
-                t_final = f"Q{ix.cities.qid[k]}"
-                k_country = ix.cities.country[k]
-                if c_idx is not None and k_country != c_idx and (c_explicit or c_failed):
-                    errors.append(
-                        FieldError(
-                            "city",
-                            "inconsistent",
-                            f"{city!r} is {t_final} ({ix.cities.label[k]}), a place in "
-                            f"{alpha3[k_country]}, not in {c_final}",
-                        )
-                    )
-                else:
-                    if c_idx != k_country:
-                        c_idx, c_final = k_country, alpha3[k_country]
-                    k_state = ix.cities.state_of(k)
-                    if (
-                        not s_sent_ok
-                        and k_state >= 0
-                        and not (s_idx is not None and ix.states.within(k_state, s_idx))
-                    ):
-                        s_idx, s_final = k_state, codes[k_state]
-            else:
-                t_final = None
+            return _StateStep(j, states.code[j], sent=True), c
+        if not c.failed:
+            c = _CountryStep(s_country, self.index.countries.alpha3[s_country], named=True)
+        return _StateStep(j, states.code[j], sent=True), c
 
-        # omitted fields whose stored values lie in another country than the new one
-        if not c_failed and (c_idx != stored_c_idx or country is None):
-            new = f"not in {c_final}" if c_final else "and the country is being removed"
-            if (
-                state is OMITTED
-                and s_idx is not None
-                and s_final == stored.state
-                and ix.states.country[s_idx] != c_idx
-            ):
-                errors.append(
+    def _is_the_country(self, state: int, country: int) -> bool:
+        """Whether a subdivision of another country is ``country`` itself: it
+        bears one of the country's names, and either its code part is the
+        country's alpha-2 (US-PR, Puerto Rico) or the country has no states of
+        its own in the data (FR-973, French Guiana). Georgia, US-GA, is not
+        the country Georgia: that country has states, and GA is not its code."""
+        states, countries = self.index.states, self.index.countries
+        key = fold(states.label[state])
+        if country not in (*countries.names.get(key, ()), *countries.other_names.get(key, ())):
+            return False
+        if states.code[state].partition("-")[2] == countries.alpha2[country]:
+            return True
+        return country not in self._countries_with_states
+
+    def _city_step(
+        self,
+        sent: Sent,
+        stored: StoredLocation,
+        c: _CountryStep,
+        s: _StateStep,
+        reject: bool,
+        out: _Outcome,
+    ) -> tuple[str | None, _StateStep, _CountryStep]:
+        """The city, looked for in the state, else the country; a city found fills
+        in (or, when it lies elsewhere, replaces) the state and fills in the country."""
+        if sent is OMITTED:
+            return stored.city, s, c
+        if sent is None:
+            return None, s, c
+        states = self.index.states
+        scope_state = s.index
+        if (
+            scope_state is not None
+            and c.index is not None
+            and states.country[scope_state] != c.index
+        ):
+            scope_state = None  # a stored state of another country is no context
+        scope_country = None if c.failed else c.index
+        found = self._city_memoised(sent, scope_country, scope_state, s.sent, s.kept)
+        if not out.take(found, reject):
+            return None, s, c
+        if found.index is None:
+            return str(sent).strip(), s, c
+        return self._city_consistency(sent, found.index, c, s, out)
+
+    def _city_consistency(
+        self, sent: Sent, k: int, c: _CountryStep, s: _StateStep, out: _Outcome
+    ) -> tuple[str | None, _StateStep, _CountryStep]:
+        """A city found: its country must be the one named; the stored state and
+        country become the city's where they are missing or do not hold it."""
+        ci, states, alpha3 = self.index.cities, self.index.states, self.index.countries.alpha3
+        city_id = _city_id(ci.qid[k])
+        k_country = ci.country[k]
+        if c.index is not None and k_country != c.index and (c.named or c.failed):
+            out.errors.append(
+                FieldError(
+                    "city",
+                    "inconsistent",
+                    f"{sent!r} is {city_id} ({ci.label[k]}), a place in "
+                    f"{alpha3[k_country]}, not in {c.value}",
+                )
+            )
+            return None, s, c
+        if c.index != k_country:
+            c = _CountryStep(k_country, alpha3[k_country], named=c.named, failed=c.failed)
+        k_state = ci.state_of(k)
+        if s.kept or k_state < 0:
+            return city_id, s, c  # an unknown state sent is kept; a city with none keeps it
+        if s.index is None or s.index not in self._holds[k_state]:
+            s = _StateStep(k_state, states.code[k_state], sent=s.sent)
+        return city_id, s, c
+
+    def _stale_context(
+        self,
+        country: Sent,
+        state: Sent,
+        city: Sent,
+        stored: StoredLocation,
+        c: _CountryStep,
+        s: _StateStep,
+        out: _Outcome,
+    ) -> None:
+        """Omitted fields whose stored values lie in another country than the new one."""
+        ix = self.index
+        alpha3 = ix.countries.alpha3
+        stored_country = ix.countries.by_alpha3.get(stored.country or "")
+        if c.failed or (c.index == stored_country and country is not None):
+            return
+        new = f"not in {c.value}" if c.value else "and the country is being removed"
+        if (
+            state is OMITTED
+            and s.index is not None
+            and s.value == stored.state
+            and ix.states.country[s.index] != c.index
+        ):
+            out.errors.append(
+                FieldError(
+                    "state",
+                    "inconsistent",
+                    f"the stored state {stored.state} lies in "
+                    f"{alpha3[ix.states.country[s.index]]}, {new}; "
+                    f"send the state (or null) with the new country",
+                )
+            )
+        if city is OMITTED and stored.city and _QID.match(stored.city):
+            entries = ix.cities.by_qid(int(stored.city[1:]))
+            there = {ix.cities.country[k] for k in entries}
+            if entries and c.index not in there:
+                k = ix.cities.best(entries)
+                out.errors.append(
                     FieldError(
-                        "state",
+                        "city",
                         "inconsistent",
-                        f"the stored state {stored.state} lies in "
-                        f"{alpha3[ix.states.country[s_idx]]}, {new}; "
-                        f"send the state (or null) with the new country",
+                        f"the stored city {stored.city} ({ix.cities.label[k]}) lies in "
+                        f"{alpha3[ix.cities.country[k]]}, {new}; "
+                        f"send the city (or null) with the new country",
                     )
                 )
-            if city is OMITTED and stored.city and _QID.match(stored.city):
-                entries = ix.cities.by_qid(int(stored.city[1:]))
-                there = {ix.cities.country[k] for k in entries}
-                if entries and c_idx not in there:
-                    k = ix.cities.best(entries)
-                    errors.append(
-                        FieldError(
-                            "city",
-                            "inconsistent",
-                            f"the stored city {stored.city} ({ix.cities.label[k]}) lies in "
-                            f"{alpha3[ix.cities.country[k]]}, {new}; "
-                            f"send the city (or null) with the new country",
-                        )
-                    )
-        return Resolution(c_final, s_final, t_final, tuple(errors), tuple(warnings))
+
+    # ---- per-field memos ------------------------------------------------------------
+
+    def _country_memoised(self, value: object) -> _Found:
+        if type(value) is not str:
+            return self._country(value)
+        found = self._country_step_memo.get(value)
+        if found is None:
+            found = self._country(value)
+            if len(self._country_step_memo) >= _FIELD_MEMO_SIZE:
+                self._country_step_memo.clear()
+            self._country_step_memo[value] = found
+        return found
+
+    def _state_memoised(self, value: object, country: int | None, *, soft: bool) -> _Found:
+        if type(value) is not str:
+            return self._state(value, country, soft=soft)
+        key = (value, country, soft)
+        found = self._state_memo.get(key)
+        if found is None:
+            found = self._state(value, country, soft=soft)
+            if len(self._state_memo) >= _FIELD_MEMO_SIZE:
+                self._state_memo.clear()
+            self._state_memo[key] = found
+        return found
+
+    def _city_memoised(
+        self, value: object, country: int | None, state: int | None, sent: bool, kept: bool
+    ) -> _Found:
+        if type(value) is not str:
+            return self._city(value, country, state, state_sent=sent, state_kept=kept)
+        key = (value, country, state, sent, kept)
+        found = self._city_memo.get(key)
+        if found is None:
+            found = self._city(value, country, state, state_sent=sent, state_kept=kept)
+            if len(self._city_memo) >= _FIELD_MEMO_SIZE:
+                self._city_memo.clear()
+            self._city_memo[key] = found
+        return found
 
     # ---- country --------------------------------------------------------------------
 
@@ -416,14 +655,14 @@ class Resolver:
             i = c.qid.get(code)
         if i is not None:
             return _Found(i)
-        key = fold(text)
-        ids = c.names.get(key) or c.other_names.get(key)
-        if ids and len(ids) == 1:
-            return _Found(ids[0])
-        if ids:
-            return _Found(
-                error=self._ambiguous("country", text, [self._country_place(i) for i in ids])
-            )
+        for key in self.keys(text):
+            ids = c.names.get(key) or c.other_names.get(key)
+            if ids and len(ids) == 1:
+                return _Found(ids[0])
+            if ids:
+                return _Found(
+                    error=self._ambiguous("country", text, [self._country_place(i) for i in ids])
+                )
         # a name that begins several countries' names ("United") is ambiguous
         w = words(text)
         starts = list(dict.fromkeys(i for n, i in c.words if n[: len(w)] == w))
@@ -451,7 +690,7 @@ class Resolver:
                 "not_found",
                 description,
                 suggestions=tuple(
-                    self._country_place(i) for i in self._suggest_countries(key, starts)
+                    self._country_place(i) for i in self._suggest_countries(fold(text), starts)
                 ),
             )
         )
@@ -479,12 +718,19 @@ class Resolver:
                 return _Found(j)
         if _QID.match(code) and code in s.qid:
             return _Found(s.qid[code])
-        key = fold(text)
-        matches = [j for j in s.names.get(key, ()) if country is None or s.country[j] == country]
-        if not matches:
+        matches: list[int] = []
+        for key in self.keys(text):
             matches = [
-                j for j in s.other_names.get(key, ()) if country is None or s.country[j] == country
+                j for j in s.names.get(key, ()) if country is None or s.country[j] == country
             ]
+            if not matches:
+                matches = [
+                    j
+                    for j in s.other_names.get(key, ())
+                    if country is None or s.country[j] == country
+                ]
+            if matches:
+                break
         if (
             not matches
             and _JOINED_CODE.match(code)
@@ -494,7 +740,9 @@ class Resolver:
             if j is not None:
                 return _Found(j)
         if not matches and country is not None and soft:
-            return self._state(value, None, soft=False)
+            found = self._state(value, None, soft=False)
+            if found.error is None or found.error.code != "not_found":
+                return found
         if not matches and country is None and code in s.parts_anywhere:
             matches = list(s.parts_anywhere[code])  # "CA" without a country
         matches = self._narrowest(matches)
@@ -516,7 +764,7 @@ class Resolver:
                 "state",
                 "not_found",
                 f"no state{where} is called {text!r}",
-                suggestions=tuple(self._state_place(j) for j in self._suggest_states(key, country)),
+                suggestions=self.suggest("state", text, country),
             )
         )
 
@@ -565,17 +813,19 @@ class Resolver:
 
     def _suggest_states(self, key: str, country: int | None) -> list[int]:
         s = self.index.states
-        if country is None:
-            pool = {**s.names}
-        else:
-            pool = {}
+        if not self._state_keys:  # once: each country's names (and all, under None)
+            pools: dict[int | None, dict[str, None]] = {None: {}}
             for names in (s.names, s.other_names):
                 for k, ids in names.items():
-                    if any(s.country[j] == country for j in ids):
-                        pool.setdefault(k, ids)
+                    pools[None][k] = None
+                    for j in ids:
+                        pools.setdefault(s.country[j], {})[k] = None
+            self._state_keys.update({c: list(keys) for c, keys in pools.items()})
+        pool = self._state_keys.get(country, [])
         out: list[int] = []
-        for match in difflib.get_close_matches(key, list(pool), n=20, cutoff=0.7):
-            out.extend(j for j in pool[match] if country is None or s.country[j] == country)
+        for match in difflib.get_close_matches(key, pool, n=20, cutoff=0.7):
+            ids = s.names.get(match) or s.other_names.get(match) or ()
+            out.extend(j for j in ids if country is None or s.country[j] == country)
         # the same name in other countries
         out.extend(s.names.get(key, ()))
         return list(dict.fromkeys(out))[:_MAX_SUGGESTIONS]
@@ -583,133 +833,267 @@ class Resolver:
     # ---- city -----------------------------------------------------------------------
 
     def _city(
-        self, value: object, country: int | None, state: int | None, *, state_sent: bool
+        self,
+        value: object,
+        country: int | None,
+        state: int | None,
+        *,
+        state_sent: bool,
+        state_kept: bool,
     ) -> _Found:
+        """One city. ``state_sent``: the client sent the state (and so, with it,
+        the country): the city is never an error. ``state_kept``: the client sent
+        a state that no data knows, with a known country: neither is it."""
         text = _text("city", value)
         if isinstance(text, FieldError):
             return _Found(error=text)
+        if text[0] in "Qq":
+            code = fold_code(text)
+            if _QID.match(code):
+                return self._city_by_id(text, code, country, state, state_sent)
+        named = self._named(text)
         ci = self.index.cities
-        code = fold_code(text)
-        if _QID.match(code):
-            entries = ci.by_qid(int(code[1:]))
-            if not entries:
-                return _Found(
-                    error=FieldError("city", "not_found", f"no city has the Wikidata id {code}")
-                )
-            inside = [
-                k
-                for k in entries
-                if state is not None and self.index.states.within(ci.state_of(k), state)
-            ]
-            inside = inside or [k for k in entries if ci.country[k] == country]
-            k = max(inside or entries, key=lambda k: (ci.population[k], -k))
-            return _Found(k, warnings=self._state_warning(k, state, text) if state_sent else ())
-        named = ci.named(fold(text))
         if not named:
-            return _Found(error=self._no_city(text))
-        primary = [k for k in named if not k & ALTERNATE]
-        other = [k & ~ALTERNATE for k in named if k & ALTERNATE]
-        states = self.index.states
-
-        def pick(test: Callable[[int], bool]) -> list[int]:
-            return [k for k in primary if test(k)] or [k for k in other if test(k)]
-
+            return _kept("city", self._no_city(text), text)
         if state is not None:
-            in_state = pick(lambda k: states.within(ci.state_of(k), state))
+            # (written out rather than with _pick: this is the common case)
+            holds, filed = self._holds, ci.state
+            in_state = [k for k in named if k < ALTERNATE and state in holds[filed[k]]] or [
+                k - ALTERNATE
+                for k in named
+                if k >= ALTERNATE and state in holds[filed[k - ALTERNATE]]
+            ]
             if in_state:
-                return self._decide(text, in_state, scoped=True)
-        if country is not None:
-            in_country = pick(lambda k: ci.country[k] == country)
-            if not in_country:
-                return _Found(
-                    error=FieldError(
-                        "city",
-                        "not_found",
-                        f"no known city in {self.index.countries.alpha3[country]} "
-                        f"is called {text!r}",
-                    )
-                )
-            if state is None or not state_sent:
-                return self._decide(text, in_country, scoped=True)
-            places = self._places(in_country)
-            if len(places) == 1:
-                k = places[0]
-                return _Found(k, warnings=self._state_warning(k, state, text))
-            return _Found(
-                error=self._ambiguous(
+                if state_sent:
+                    return self._namesakes_in_state(text, in_state)
+                return self._decide(text, in_state, scoped=True, lenient=False)
+        if country is None:
+            anywhere = self._pick(named, lambda k: True)
+            return self._decide(text, anywhere, scoped=False, lenient=False)
+        in_country = self._pick(named, lambda k: ci.country[k] == country)
+        if not in_country:
+            return _kept(
+                "city",
+                FieldError(
                     "city",
-                    text,
-                    [self._city_place(k) for k in places],
-                    hint=f"none of them lies in {states.code[state]}; send the Wikidata id",
-                )
+                    "not_found",
+                    f"no known city in {self.index.countries.alpha3[country]} is called {text!r}",
+                ),
+                text,
             )
-        return self._decide(text, pick(lambda k: True), scoped=False)
+        if state is None or not state_sent:
+            return self._decide(text, in_country, scoped=True, lenient=state_kept)
+        return self._nearest_to_state(text, in_country, state)
 
-    def _state_warning(self, k: int, state: int | None, text: str) -> tuple[Warning, ...]:
+    def _named(self, text: str) -> list[int]:
+        """Entries whose name (by the first key that finds any) is ``text``."""
+        ci = self.index.cities
+        for key in self.keys(text):
+            named = ci.named(key)
+            if named:
+                return named
+        return []
+
+    @staticmethod
+    def _pick(named: list[int], test: Callable[[int], bool]) -> list[int]:
+        """Entries passing ``test``: primary names first, GeoNames' alternate names
+        only when no primary name does."""
+        primary = [k for k in named if k < ALTERNATE and test(k)]
+        return primary or [k for k in (k - ALTERNATE for k in named if k >= ALTERNATE) if test(k)]
+
+    def _state_of(self, k: int) -> int:
+        return self.index.cities.state_of(k)
+
+    def _city_by_id(
+        self, text: str, code: str, country: int | None, state: int | None, state_sent: bool
+    ) -> _Found:
+        ci = self.index.cities
+        entries = ci.by_qid(int(code[1:]))
+        if not entries:
+            return _kept(
+                "city", FieldError("city", "not_found", f"no city has the Wikidata id {code}"), text
+            )
         states = self.index.states
-        k_state = self.index.cities.state_of(k)
+        inside = [
+            k for k in entries if state is not None and states.within(self._state_of(k), state)
+        ]
+        inside = inside or [k for k in entries if ci.country[k] == country]
+        k = max(inside or entries, key=lambda k: (ci.population[k], -k))
+        return _Found(k, warnings=self._mismatch(k, state, text) if state_sent else ())
+
+    def _namesakes_in_state(self, text: str, entries: list[int]) -> _Found:
+        """Country and state sent, and the name is there: never an error. One
+        place is it; of namesakes (a commune and its village), the one spelled
+        with the accents sent, else the most prominent, with a warning."""
+        places = self._places(entries)
+        if len(places) == 1:
+            return self._answer(text, places[0])
+        if not text.isascii():
+            spelled = self._spelled_as(text, places)
+            if spelled is not None:
+                return spelled
+        top, rest = places[0], places[1:]
+        ci = self.index.cities
+        warning = PlaceWarning(
+            "city",
+            "chosen",
+            f"{text!r} names {len(places)} places in "
+            f"{self.index.states.code[self._state_of(top)]}; "
+            f"chose {_city_id(ci.qid[top])} ({ci.label[top]}), the most prominent; "
+            f"passed over: {self._passed_over(rest)}",
+            candidates=tuple(self._city_place(k) for k in rest[:_MAX_CANDIDATES]),
+        )
+        return self._answer(text, top, (warning,))
+
+    def _nearest_to_state(self, text: str, entries: list[int], state: int) -> _Found:
+        """Country and state sent, the name only in other states of the country:
+        the place nearest to the sent state when it is clearly the nearest (the
+        city's state is stored, with a warning), else kept as sent."""
+        places = self._places(entries)
+        states = self.index.states
+        if len(places) > 1:
+            places = self._by_distance(places, state)
+        if len(places) == 1:
+            k = places[0]
+            return self._answer(text, k, self._mismatch(k, state, text))
+        return _kept(
+            "city",
+            self._ambiguous(
+                "city",
+                text,
+                [self._city_place(k) for k in places],
+                hint=f"none of them lies in {states.code[state]} and none is clearly the nearest "
+                f"to it; send the Wikidata id",
+            ),
+            text,
+        )
+
+    def _by_distance(self, places: list[int], state: int) -> list[int]:
+        """``places`` nearest to ``state`` first; just the first when it is clearly
+        the nearest (every other at least twice as far); all when positions are unknown."""
+        centre = self._centroids.get(state)
+        lat = getattr(self.index.cities, "lat", None)
+        lon = getattr(self.index.cities, "lon", None)
+        if centre is None or lat is None or lon is None:
+            return places
+        ranked = sorted(places, key=lambda k: _km(centre[0], centre[1], lat[k], lon[k]))
+        first = _km(centre[0], centre[1], lat[ranked[0]], lon[ranked[0]])
+        second = _km(centre[0], centre[1], lat[ranked[1]], lon[ranked[1]])
+        if second >= _CLEARLY_NEARER * first:
+            return ranked[:1]
+        return ranked
+
+    def _state_centroids(self) -> dict[int, tuple[float, float]]:
+        """Each state's centre: the mean position of the cities filed under it
+        (or under its subdivisions). Empty when the index carries no positions."""
+        ci = self.index.cities
+        lat = getattr(ci, "lat", None)
+        lon = getattr(ci, "lon", None)
+        if lat is None or lon is None:
+            return {}
+        sums: dict[int, list[float]] = {}
+        parent = self.index.states.parent
+        for st, y, x in zip(ci.state, lat, lon, strict=True):
+            j = st  # NO_STATE lies beyond the last state: skipped
+            while 0 <= j < len(parent):
+                acc = sums.setdefault(j, [0.0, 0.0, 0.0])
+                acc[0] += y
+                acc[1] += x
+                acc[2] += 1
+                j = parent[j]
+        return {j: (a[0] / a[2], a[1] / a[2]) for j, a in sums.items()}
+
+    def _mismatch(self, k: int, state: int | None, text: str) -> tuple[PlaceWarning, ...]:
+        """The warning for a city that lies outside the state sent (whose own
+        state is stored instead)."""
+        states = self.index.states
+        k_state = self._state_of(k)
         if state is None or k_state < 0 or states.within(k_state, state):
             return ()
+        ci = self.index.cities
         return (
-            Warning(
+            PlaceWarning(
                 "city",
                 "state_mismatch",
-                f"{text!r} resolved to Q{self.index.cities.qid[k]} "
-                f"({self.index.cities.label[k]}), filed under {states.code[k_state]} "
-                f"in the place data, not under {states.code[state]}; "
-                f"the state is kept as sent",
+                f"{text!r} resolved to {_city_id(ci.qid[k])} ({ci.label[k]}), filed under "
+                f"{states.code[k_state]} in the place data, not under {states.code[state]}; "
+                f"the state is stored as {states.code[k_state]}",
+                candidates=(self._city_place(k),),
             ),
         )
 
-    def _places(self, entries: Sequence[int]) -> list[int]:
-        """One entry per Wikidata id, most populous first."""
+    def _answer(self, text: str, k: int, warnings: tuple[PlaceWarning, ...] = ()) -> _Found:
+        """The entry decided on, or, when the place has no trustworthy id, the
+        name kept as sent with a warning saying why."""
         ci = self.index.cities
+        if ci.qid[k]:
+            return _Found(k, warnings=warnings)
+        trust = getattr(ci, "trust", None)
+        reason = trust(k).reason if trust is not None else "the place data gives it no Wikidata id"
+        place = self._city_place(k)
+        error = FieldError(
+            "city",
+            "not_found",
+            f"{text!r} is {place.name} ({place.state or place.country}), but {reason}",
+        )
+        return _Found(warnings=warnings, unresolved=error, kept=_kept("city", error, text).kept)
+
+    def _places(self, entries: Sequence[int]) -> list[int]:
+        """One entry per place, most prominent first (population, then name, then id)."""
+        if len(entries) == 1:
+            return [entries[0]]
+        ci, place_no = self.index.cities, self._place_no
         best: dict[int, int] = {}
         for k in entries:
-            q = ci.qid[k]
-            if q not in best or ci.population[k] > ci.population[best[q]]:
+            q = place_no[k]
+            b = best.get(q)
+            if b is None or ci.population[k] > ci.population[b]:
                 best[q] = k
+        if len(best) == 1:
+            return list(best.values())
         return sorted(best.values(), key=lambda k: (-ci.population[k], ci.label[k], ci.qid[k]))
 
-    def _decide(self, text: str, entries: list[int], *, scoped: bool) -> _Found:
+    def _decide(self, text: str, entries: list[int], *, scoped: bool, lenient: bool) -> _Found:
+        """Namesakes in a country (``scoped``) or anywhere: one place is it; in a
+        country, one overwhelmingly prominent place wins with a warning; otherwise
+        ambiguous — an error, or (``lenient``: country and state were sent) kept."""
         ci = self.index.cities
         places = self._places(entries)
         if not places:
-            return _Found(error=self._no_city(text))
+            return _kept("city", self._no_city(text), text)
         if len(places) == 1:
-            return _Found(places[0])
+            return self._answer(text, places[0])
         if scoped and not text.isascii():
             spelled = self._spelled_as(text, places)
             if spelled is not None:
                 return spelled
         top, rest = places[0], places[1:]
         if scoped and ci.population[top] >= _PROMINENCE * max(ci.population[rest[0]], _FLOOR):
-            passed = ", ".join(
-                f"{p.id} ({p.name}, {p.state or p.country})"
-                for p in map(self._city_place, rest[:_MAX_CANDIDATES])
-            )
-            more = f" and {len(rest) - _MAX_CANDIDATES} more" if len(rest) > _MAX_CANDIDATES else ""
-            return _Found(
-                top,
-                warnings=(
-                    Warning(
-                        "city",
-                        "prominence",
-                        f"{text!r} resolved to Q{ci.qid[top]} ({ci.label[top]}), by far the most "
-                        f"populous of its namesakes; passed over: {passed}{more}",
-                    ),
-                ),
-            )
-        return _Found(
-            error=self._ambiguous(
+            warning = PlaceWarning(
                 "city",
-                text,
-                [self._city_place(k) for k in places],
-                hint="send the state or the Wikidata id"
-                if scoped
-                else "send the country, the state or the Wikidata id",
+                "prominence",
+                f"{text!r} resolved to {_city_id(ci.qid[top])} ({ci.label[top]}), by far the "
+                f"most populous of its namesakes; passed over: {self._passed_over(rest)}",
+                candidates=tuple(self._city_place(k) for k in rest[:_MAX_CANDIDATES]),
             )
+            return self._answer(text, top, (warning,))
+        error = self._ambiguous(
+            "city",
+            text,
+            [self._city_place(k) for k in places],
+            hint="send the state or the Wikidata id"
+            if scoped
+            else "send the country, the state or the Wikidata id",
         )
+        return _kept("city", error, text) if lenient else _Found(error=error)
+
+    def _passed_over(self, rest: list[int]) -> str:
+        names = ", ".join(
+            f"{p.id} ({p.name}, {p.state or p.country})"
+            for p in map(self._city_place, rest[:_MAX_CANDIDATES])
+        )
+        more = f" and {len(rest) - _MAX_CANDIDATES} more" if len(rest) > _MAX_CANDIDATES else ""
+        return names + more
 
     def _spelled_as(self, text: str, places: list[int]) -> _Found | None:
         """Of namesakes that differ only by accents (Kölbingen, Kolbingen), the one
@@ -726,19 +1110,17 @@ class Resolver:
         if len(same) != 1:
             return None
         k = same[0]
-        passed = ", ".join(
-            f"{p.id} ({p.name}, {p.state or p.country})"
-            for p in map(self._city_place, places[:_MAX_CANDIDATES])
-            if p.id != f"Q{ci.qid[k]}"
-        )
-        return _Found(
+        rest = [p for p in places if p != k]
+        return self._answer(
+            text,
             k,
-            warnings=(
-                Warning(
+            (
+                PlaceWarning(
                     "city",
                     "spelling",
-                    f"{text!r} resolved to Q{ci.qid[k]} ({ci.label[k]}), the only namesake spelled "
-                    f"with these accents; passed over: {passed}",
+                    f"{text!r} resolved to {_city_id(ci.qid[k])} ({ci.label[k]}), the only "
+                    f"namesake spelled with these accents; passed over: {self._passed_over(rest)}",
+                    candidates=tuple(self._city_place(p) for p in rest[:_MAX_CANDIDATES]),
                 ),
             ),
         )
@@ -758,6 +1140,11 @@ class Resolver:
             f"{text!r} matches {len(places)} places; {hint}",
             candidates=tuple(places[:_MAX_CANDIDATES]),
         )
+
+
+def _city_id(qid: int) -> str:
+    """The canonical id of a city entry ("" for a place without a trustworthy id)."""
+    return f"Q{qid}" if qid else ""
 
 
 def _accented(text: str) -> str:
@@ -781,6 +1168,8 @@ def open_resolver(
     data_dir: Path, *, build_if_missing: bool = True, log: Callable[[str], None] = _default_log
 ) -> Resolver:
     """Load the place index from ``data_dir``, building it first when it is missing."""
+    import time
+
     path = index_path(data_dir)
     if not path.exists():
         if not build_if_missing:

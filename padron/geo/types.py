@@ -53,10 +53,20 @@ class FieldError:
 
 
 @dataclass(frozen=True, slots=True)
-class Warning:
+class PlaceWarning:
+    """Something the resolver did that the client should know; never rejects.
+
+    ``code``: "unresolved" (kept as sent: no data knows it, or no trustworthy
+    id), "ambiguous" (kept as sent: several places, none clearly meant),
+    "chosen" (the most prominent of namesakes in the state sent),
+    "state_mismatch" (the city lies in another state than the one sent; the
+    city's state is stored), "prominence", "spelling"."""
+
     field: Field
-    code: str  # "unresolved", "prominence", "state_mismatch", ...
+    code: str
     description: str
+    candidates: tuple[Place, ...] = ()  # the places passed over or in question
+    suggestions: tuple[Place, ...] = ()  # for "unresolved": close names
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +92,7 @@ class Resolution:
     state: str | None
     city: str | None
     errors: tuple[FieldError, ...] = ()
-    warnings: tuple[Warning, ...] = field(default=())
+    warnings: tuple[PlaceWarning, ...] = field(default=())
 
     @property
     def ok(self) -> bool:

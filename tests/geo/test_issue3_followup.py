@@ -196,8 +196,8 @@ def test_the_country_memo_keeps_types_and_context_apart(resolver: Resolver) -> N
     assert {e.code for e in moved.errors} == {"inconsistent"}
 
 
-def test_reject_unresolved_city_is_honoured_on_every_path(resolver: Resolver) -> None:
+def test_reject_unresolved_is_honoured_on_every_path(resolver: Resolver) -> None:
     assert resolver.resolve("ES", OMITTED, "Villarriba de Abajo").ok
-    strict = resolver.resolve("ES", OMITTED, "Villarriba de Abajo", reject_unresolved_city=True)
+    strict = resolver.resolve("ES", OMITTED, "Villarriba de Abajo", reject_unresolved=True)
     assert error_code(strict) == "not_found"
-    assert resolver.resolve("ES", OMITTED, OMITTED, reject_unresolved_city=True).ok
+    assert resolver.resolve("ES", OMITTED, OMITTED, reject_unresolved=True).ok

@@ -204,10 +204,26 @@ def test_state_of_another_country_is_inconsistent(resolver: Resolver) -> None:
     assert res.errors[0].field == "state"
 
 
-def test_unknown_state_is_not_found_with_suggestions(resolver: Resolver) -> None:
-    res = state(resolver, "Bavarie", "DE")
-    assert error_code(res) == "not_found"
+def test_unknown_state_of_a_known_country_is_kept_as_sent_with_suggestions(
+    resolver: Resolver,
+) -> None:
+    res = state(resolver, " Bavarie ", "DE")
+    assert (res.country, res.state, res.errors) == ("DEU", "Bavarie", ())
+    [warning] = res.warnings
+    assert (warning.field, warning.code) == ("state", "unresolved")
+    assert "DE-BY" in [p.id for p in warning.suggestions]
+
+
+def test_unknown_state_is_not_found_when_unresolved_places_are_rejected(
+    resolver: Resolver,
+) -> None:
+    res = resolver.resolve("DE", "Bavarie", OMITTED, reject_unresolved=True)
+    assert error_code(res) == "not_found" and res.errors[0].field == "state"
     assert "DE-BY" in [p.id for p in res.errors[0].suggestions]
+
+
+def test_unknown_state_without_a_country_is_not_found(resolver: Resolver) -> None:
+    assert error_code(state(resolver, "Bavarie")) == "not_found"
 
 
 def test_a_region_and_its_single_province_of_one_name_is_the_province(resolver: Resolver) -> None:
@@ -253,11 +269,14 @@ def test_paris_alone_is_ambiguous_most_prominent_first(resolver: Resolver) -> No
 
 
 def test_prominence_inside_a_country_wins_with_a_warning(resolver: Resolver) -> None:
+    # Jacksonville, Florida (950,000) and its namesakes in other states
+    res = resolver.resolve("US", OMITTED, "Jacksonville")
+    assert (res.state, res.city, res.errors) == ("US-FL", "Q16568", ())
+    [warning] = res.warnings
+    assert warning.code == "prominence" and "US-TX" in warning.description
+    # a single place of the name needs no warning
     res = resolver.resolve("FR", OMITTED, "Paris")
-    assert res.city == "Q90"
-    assert [w.code for w in res.warnings] in ([], ["prominence"])
-    res = resolver.resolve("GB", OMITTED, "London")
-    assert res.city == "Q84"
+    assert (res.city, res.warnings) == ("Q90", ())
 
 
 def test_namesakes_of_similar_size_in_a_country_are_ambiguous(resolver: Resolver) -> None:
@@ -270,10 +289,14 @@ def test_city_in_the_state_sent(resolver: Resolver) -> None:
     assert resolver.resolve("US", "TX", "Paris").city == "Q830149"
 
 
-def test_city_unique_in_country_but_not_in_the_state_keeps_the_state(resolver: Resolver) -> None:
+def test_city_unique_in_country_but_not_in_the_state_stores_its_own_state(
+    resolver: Resolver,
+) -> None:
+    # the answer is self-consistent: the city id lies in the stored state
     res = resolver.resolve("ES", "ES-M", "Mollet del Vallès")
-    assert (res.state, res.city) == ("ES-M", "Q11355")
-    assert [w.code for w in res.warnings] == ["state_mismatch"]
+    assert (res.state, res.city, res.errors) == ("ES-B", "Q11355", ())
+    [warning] = res.warnings
+    assert warning.code == "state_mismatch" and "ES-M" in warning.description
 
 
 def test_city_within_a_parent_region_is_found_without_warning(resolver: Resolver) -> None:
@@ -304,7 +327,7 @@ def test_unknown_city_is_stored_as_sent_with_a_warning(resolver: Resolver) -> No
 
 
 def test_unknown_city_can_be_rejected(resolver: Resolver) -> None:
-    res = resolver.resolve("ES", OMITTED, "Villarriba de Abajo", reject_unresolved_city=True)
+    res = resolver.resolve("ES", OMITTED, "Villarriba de Abajo", reject_unresolved=True)
     assert error_code(res) == "not_found"
 
 
@@ -371,7 +394,10 @@ def test_describe_names_canonical_ids(resolver: Resolver) -> None:
 
 def test_cached_answers_are_the_same(resolver: Resolver) -> None:
     first = resolver.resolve("España", "Barcelona", "Mollet del Vallès")
-    assert resolver.resolve("España", "Barcelona", "Mollet del Vallès") == first
+    # answered from the memo (the same object), and what a fresh resolver says
+    assert resolver.resolve("España", "Barcelona", "Mollet del Vallès") is first
+    assert Resolver(resolver.index).resolve("España", "Barcelona", "Mollet del Vallès") == first
+    assert first.city == "Q11355"
 
 
 def test_attribution_names_every_source() -> None:

@@ -1,0 +1,113 @@
+"""API.md *Locations*, "who pays for a gap in our data", at the resolver: with
+the country and the state sent the city is never an error; a state no data
+knows in a known country is kept as sent; ``reject_unresolved`` turns every
+value kept as sent into the error it stands for; every answer is
+self-consistent. Judged on the official package's rows (not on our index)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.official_triples import official_triples
+from padron.geo import OMITTED, Resolution, Resolver
+from padron.geo.fold import fold
+
+
+def codes(res: Resolution) -> list[tuple[str, str]]:
+    return [(w.field, w.code) for w in res.warnings]
+
+
+def lies_in(resolver: Resolver, res: Resolution) -> bool:
+    """The stored city id names a place of the stored country and state."""
+    place = resolver.describe("city", res.city or "")
+    if place is None or place.country != res.country:
+        return False
+    if res.state is None or place.state == res.state:
+        return True
+    return resolver.resolve(OMITTED, res.state, place.id).state == res.state
+
+
+def test_namesakes_in_the_state_sent_are_the_most_prominent_with_chosen(
+    resolver: Resolver,
+) -> None:
+    # a commune and its village, two ids, one county: the county said enough
+    res = resolver.resolve("ROU", "RO-BZ", "Beceni")
+    assert res.ok and (res.country, res.state) == ("ROU", "RO-BZ")
+    assert res.city is not None and res.city.startswith("Q") and lies_in(resolver, res)
+    [warning] = res.warnings
+    assert (warning.field, warning.code) == ("city", "chosen")
+    [other] = warning.candidates
+    assert other.id != res.city and other.id in warning.description
+    assert other.state == "RO-BZ" and "beceni" in fold(other.name)
+
+
+def test_every_namesake_pair_in_one_state_is_chosen_never_refused(resolver: Resolver) -> None:
+    # the rule, not the example: rows of the official package whose name two
+    # places of the index share inside the state sent
+    tried = 0
+    for country, state, city, *_ in official_triples(20_000, seed=11):
+        res = resolver.resolve(country, state, city)
+        assert res.ok, (country, state, city, res.errors)
+        if ("city", "chosen") in codes(res):
+            tried += 1
+            assert lies_in(resolver, res) and res.state == state
+    assert tried >= 5
+
+
+def test_a_city_only_in_another_state_stores_its_own_state_with_state_mismatch(
+    resolver: Resolver,
+) -> None:
+    res = resolver.resolve("ESP", "ES-M", "Mollet del Vallès")
+    assert res.ok and (res.state, res.city) == ("ES-B", "Q11355")
+    [warning] = res.warnings
+    assert warning.code == "state_mismatch" and "ES-M" in warning.description
+
+
+def test_a_name_in_several_other_states_is_never_an_error(resolver: Resolver) -> None:
+    res = resolver.resolve("USA", "US-TX", "Springfield")
+    assert res.ok and res.country == "USA"
+    if res.city is not None and res.city.startswith("Q"):  # clearly the nearest
+        assert ("city", "state_mismatch") in codes(res) and lies_in(resolver, res)
+    else:
+        assert (res.state, res.city) == ("US-TX", "Springfield")
+        [warning] = res.warnings
+        assert warning.code == "ambiguous" and len(warning.candidates) >= 2
+
+
+@pytest.mark.parametrize(
+    ("country", "state"), [("HK", "Kowloon"), ("USA", "AE"), ("DE", " Bavarie ")]
+)
+def test_an_unknown_state_of_a_known_country_is_kept_as_sent(
+    resolver: Resolver, country: str, state: str
+) -> None:
+    res = resolver.resolve(country, state, OMITTED)
+    assert res.ok and res.state == state.strip() and res.country is not None
+    assert codes(res) == [("state", "unresolved")]
+
+
+def test_an_unknown_state_and_city_are_both_kept(resolver: Resolver) -> None:
+    res = resolver.resolve("US", "AE", "APO")
+    assert res.ok and (res.country, res.state, res.city) == ("USA", "AE", "APO")
+    assert codes(res) == [("state", "unresolved"), ("city", "unresolved")]
+
+
+def test_rejecting_unresolved_places_rejects_states_and_cities(resolver: Resolver) -> None:
+    res = resolver.resolve("US", "AE", "APO", reject_unresolved=True)
+    rejected = [(e.field, e.code) for e in res.errors]
+    assert rejected == [("state", "not_found"), ("city", "not_found")]
+    res = resolver.resolve("ES", "ES-B", "Zzyzx de Abajo", reject_unresolved=True)
+    assert [(e.field, e.code) for e in res.errors] == [("city", "not_found")]
+    # what is found is found either way
+    assert resolver.resolve("ROU", "RO-BZ", "Beceni", reject_unresolved=True).ok
+
+
+def test_the_official_packages_rows_are_all_accepted(
+    resolver: Resolver,
+) -> None:
+    # the PHP SDK's bulk example kind of data: alpha-3, ISO 3166-2, city name
+    for country, state, city, *_ in official_triples(3000, seed=3):
+        res = resolver.resolve(country, state, city)
+        assert res.ok, (country, state, city, res.errors)
+        assert res.country == country
+        if res.city is None or not res.city.startswith("Q"):
+            assert res.city == city.strip() and res.warnings
