@@ -52,7 +52,7 @@ class SlowResolver:
         city: Sent,
         stored: StoredLocation = NO_LOCATION,
         *,
-        reject_unresolved_city: bool = False,
+        reject_unresolved: bool = False,
     ) -> Resolution:
         fields = [country, state, city]
         for i, value in enumerate(fields):
@@ -60,9 +60,7 @@ class SlowResolver:
                 time.sleep(SLOW_SECONDS)
                 fields[i] = "Spain" if i == 0 else "Madrid"
         country, state, city = fields
-        return self.real.resolve(
-            country, state, city, stored, reject_unresolved_city=reject_unresolved_city
-        )
+        return self.real.resolve(country, state, city, stored, reject_unresolved=reject_unresolved)
 
     def describe(self, field: Any, id: str) -> Any:
         return self.real.describe(field, id)
