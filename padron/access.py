@@ -138,7 +138,7 @@ class Access:
             return self.store.list_keys()
         return self.store.list_keys(self.project(project_name).id)
 
-    def configure_project(self, name: str, *, reject_unresolved_cities: bool) -> Project:
-        project = replace(self.project(name), reject_unresolved_cities=reject_unresolved_cities)
+    def configure_project(self, name: str, *, reject_unresolved_places: bool) -> Project:
+        project = replace(self.project(name), reject_unresolved_places=reject_unresolved_places)
         self.store.update_project(project)
         return project

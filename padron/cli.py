@@ -119,20 +119,20 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
 def cmd_projects_list(args: argparse.Namespace) -> int:
     store = open_store(_settings(args).database_url)
     for p in store.list_projects():
-        mode = "reject" if p.reject_unresolved_cities else "keep"
+        mode = "reject" if p.reject_unresolved_places else "keep"
         print(
             f"{p.id}  {p.name}  customers={store.count_customers(p.id)}  "
-            f"unresolved-cities={mode}  created {iso(p.created_at)}"
+            f"unresolved-places={mode}  created {iso(p.created_at)}"
         )
     return 0
 
 
 def cmd_projects_set(args: argparse.Namespace) -> int:
     project = _access(args).configure_project(
-        args.name, reject_unresolved_cities=args.unresolved_cities == "reject"
+        args.name, reject_unresolved_places=args.unresolved_places == "reject"
     )
-    mode = "rejected" if project.reject_unresolved_cities else "kept as sent"
-    print(f"Project {project.name!r}: cities that no data knows are {mode}")
+    mode = "rejected (not_found)" if project.reject_unresolved_places else "kept as sent"
+    print(f"Project {project.name!r}: states and cities that no data knows are {mode}")
     return 0
 
 
@@ -197,10 +197,13 @@ def _parser() -> argparse.ArgumentParser:
     pset = projects.add_parser("set", parents=[db], help="change a project's settings")
     pset.add_argument("name")
     pset.add_argument(
-        "--unresolved-cities",
+        "--unresolved-places",
+        "--unresolved-cities",  # its name before it covered states too
+        dest="unresolved_places",
         choices=["keep", "reject"],
         required=True,
-        help="keep a city that no data knows as sent (default) or reject it as not_found",
+        help="keep a state or city that no data knows (or knows without a trustworthy id) "
+        "as sent, with a warning (default), or reject the customer (not_found)",
     )
     pset.set_defaults(func=cmd_projects_set)
 

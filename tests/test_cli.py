@@ -33,9 +33,13 @@ def test_keys_revoke_and_projects_list(tmp_path: Path) -> None:
     assert "revoked" in padron("keys", "list", "--database", db)
     projects = padron("projects", "list", "--database", db)
     assert "acme" in projects and "customers=0" in projects
-    out = padron("projects", "set", "acme", "--unresolved-cities", "reject", "--database", db)
-    assert "rejected" in out
-    assert "unresolved-cities=reject" in padron("projects", "list", "--database", db)
+    out = padron("projects", "set", "acme", "--unresolved-places", "reject", "--database", db)
+    assert "states and cities" in out and "rejected" in out
+    assert "unresolved-places=reject" in padron("projects", "list", "--database", db)
+    # the flag's former name still works
+    out = padron("projects", "set", "acme", "--unresolved-cities", "keep", "--database", db)
+    assert "kept as sent" in out
+    assert "unresolved-places=keep" in padron("projects", "list", "--database", db)
 
 
 def test_database_url_comes_from_the_environment(tmp_path: Path) -> None:

@@ -14,8 +14,12 @@ class Project:
     id: str
     name: str
     created_at: int
-    #: Reject cities that no data knows (``not_found``) instead of keeping them as sent.
-    reject_unresolved_cities: bool = False
+    #: Reject states and cities that would be kept as sent (no data knows them,
+    #: or no trustworthy id) with ``not_found`` / ``ambiguous`` instead.
+    reject_unresolved_places: bool = False
+    #: The place index (its data versions) that the project's stored places were
+    #: last re-resolved with (``padron geo reresolve``); None: never.
+    places_index: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

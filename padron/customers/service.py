@@ -172,7 +172,7 @@ class CustomerService:
         codes = [code for code in map(_sent_code, objects) if code is not None]
         checked = list(map(check, objects))
         resolve = self.resolver.resolve
-        strict = project.reject_unresolved_cities
+        strict = project.reject_unresolved_places
 
         def plan(stored: Mapping[str, Customer]) -> tuple[list[Customer], list[Written]]:
             at = self.clock()
@@ -262,5 +262,5 @@ class CustomerService:
             state,
             city,
             NO_LOCATION,
-            reject_unresolved=project.reject_unresolved_cities,
+            reject_unresolved=project.reject_unresolved_places,
         )

@@ -274,14 +274,21 @@ class PostgresStore(Reads):
 
     def create_project(self, project: Project) -> None:
         self._write(
-            f"INSERT INTO projects ({_PROJECT_COLUMNS}) VALUES (%s, %s, %s, %s)",
-            (project.id, project.name, project.created_at, project.reject_unresolved_cities),
+            f"INSERT INTO projects ({_PROJECT_COLUMNS}) VALUES (%s, %s, %s, %s, %s)",
+            (
+                project.id,
+                project.name,
+                project.created_at,
+                project.reject_unresolved_places,
+                project.places_index,
+            ),
         )
 
     def update_project(self, project: Project) -> None:
         self._write(
-            "UPDATE projects SET name = %s, reject_unresolved_cities = %s WHERE id = %s",
-            (project.name, project.reject_unresolved_cities, project.id),
+            "UPDATE projects SET name = %s, reject_unresolved_places = %s, places_index = %s "
+            "WHERE id = %s",
+            (project.name, project.reject_unresolved_places, project.places_index, project.id),
         )
 
     def add_key(self, key: ApiKey) -> None:

@@ -13,7 +13,7 @@ CUSTOMER_COLUMNS: Final = (
     "id, project_id, code, created_at, updated_at, is_active, country, state, city, "
     "year_born, gender, metadata"
 )
-PROJECT_COLUMNS: Final = "id, name, created_at, reject_unresolved_cities"
+PROJECT_COLUMNS: Final = "id, name, created_at, reject_unresolved_places, places_index"
 KEY_COLUMNS: Final = "id, project_id, key_hash, permissions, label, created_at, revoked_at"
 
 assert [f.name for f in dataclasses.fields(Customer)] == [
@@ -31,7 +31,13 @@ def customer(row: Sequence[Any]) -> Customer:
 
 
 def project(row: Sequence[Any]) -> Project:
-    return Project(id=row[0], name=row[1], created_at=row[2], reject_unresolved_cities=bool(row[3]))
+    return Project(
+        id=row[0],
+        name=row[1],
+        created_at=row[2],
+        reject_unresolved_places=bool(row[3]),
+        places_index=row[4],
+    )
 
 
 def key(row: Sequence[Any]) -> ApiKey:

@@ -238,12 +238,13 @@ class SQLiteStore(Reads):
     def create_project(self, project: Project) -> None:
         self._write(
             lambda c: c.execute(
-                f"INSERT INTO projects ({_PROJECT_COLUMNS}) VALUES (?,?,?,?)",
+                f"INSERT INTO projects ({_PROJECT_COLUMNS}) VALUES (?,?,?,?,?)",
                 (
                     project.id,
                     project.name,
                     project.created_at,
-                    int(project.reject_unresolved_cities),
+                    int(project.reject_unresolved_places),
+                    project.places_index,
                 ),
             )
         )
@@ -251,8 +252,14 @@ class SQLiteStore(Reads):
     def update_project(self, project: Project) -> None:
         self._write(
             lambda c: c.execute(
-                "UPDATE projects SET name = ?, reject_unresolved_cities = ? WHERE id = ?",
-                (project.name, int(project.reject_unresolved_cities), project.id),
+                "UPDATE projects SET name = ?, reject_unresolved_places = ?, places_index = ? "
+                "WHERE id = ?",
+                (
+                    project.name,
+                    int(project.reject_unresolved_places),
+                    project.places_index,
+                    project.id,
+                ),
             )
         )
 

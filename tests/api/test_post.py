@@ -241,7 +241,7 @@ def test_unknown_city_is_kept_as_sent_with_a_warning(api: Api) -> None:
 
 
 def test_a_project_can_reject_unknown_cities(api: Api) -> None:
-    api.runtime.access.configure_project("shop", reject_unresolved_cities=True)
+    api.runtime.access.configure_project("shop", reject_unresolved_places=True)
     api.runtime.access._cache.clear()  # the setting is read with the key
     r = api.post({"code": "u", "country": "ES", "city": "Villanueva de Nowhere Zzyzx"})
     assert field_errors(r) == {"city": "not_found"}

@@ -65,7 +65,7 @@ def test_projects_crud(store: Store) -> None:
     store.create_project(Project(id="prj_CCCCCCCCCCCCCC", name="Zeta", created_at=5))
     store.create_project(Project(id="prj_DDDDDDDDDDDDDD", name="éclair", created_at=6))
     assert [p.name for p in store.list_projects()] == ["Zeta", "other shop", "shop", "éclair"]
-    renamed = dataclasses.replace(P1, name="shop two", reject_unresolved_cities=True)
+    renamed = dataclasses.replace(P1, name="shop two", reject_unresolved_places=True)
     store.update_project(renamed)
     assert store.project_by_id(P1.id) == renamed
     assert store.project_by_name("shop") is None
