@@ -43,6 +43,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     configure_process(settings)
     started = time.perf_counter()
     runtime = open_runtime(settings, build_index=True)
+    from padron.customers.reresolve import behind
+
+    for line in behind(runtime.store, runtime.resolver):
+        print(line, flush=True)
     first = runtime.access.ensure_first_key()
     if first is not None:
         print(f"Created project {first.project.name!r} ({first.project.id}) and its first API key")
@@ -146,6 +150,33 @@ def cmd_geo_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_geo_reresolve(args: argparse.Namespace) -> int:
+    from padron.customers.reresolve import reresolve_project
+    from padron.runtime import open_runtime
+    from padron.transfer.progress import Progress
+
+    runtime = open_runtime(_settings(args), build_index=True)
+    try:
+        access = runtime.access
+        projects = [access.project(args.project)] if args.project else access.list_projects()
+        for project in projects:
+            bar = Progress(f"reresolve {project.name}", None)
+
+            def show(done: int, total: int, bar: Progress = bar) -> None:
+                bar.total = total
+                bar.update(done)
+
+            caught = reresolve_project(runtime.customers, project, progress=show)
+            bar.finish(caught.kept)
+            print(
+                f"Project {project.name!r}: {caught.examined:,} customers, "
+                f"{caught.kept:,} with a place kept as sent, {caught.updated:,} now resolved"
+            )
+    finally:
+        runtime.close()
+    return 0
+
+
 def cmd_about(args: argparse.Namespace) -> int:
     from padron.geo import ATTRIBUTION
 
@@ -213,6 +244,14 @@ def _parser() -> argparse.ArgumentParser:
     geo.add_parser("build", parents=[db], help="build the place index now").set_defaults(
         func=cmd_geo_build
     )
+    rr = geo.add_parser(
+        "reresolve",
+        parents=[db],
+        help="resolve again the stored places kept as sent (after an index upgrade); "
+        "safe while the server runs",
+    )
+    rr.add_argument("--project", help="only this project (default: every project)")
+    rr.set_defaults(func=cmd_geo_reresolve)
 
     from padron.transfer.commands import register as register_transfer
 

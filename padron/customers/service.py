@@ -219,6 +219,49 @@ class CustomerService:
                 stored = dict(changed.stored)
         return self.store.write_batch(project.id, codes, plan)
 
+    def reresolve(self, project: Project, codes: Sequence[str]) -> list[Written]:
+        """Resolve the stored places of these customers again (after an index
+        upgrade), as a write of each one's current location: only customers whose
+        answer changed are written (``updated``); one that now errs, or was
+        deleted, is left as it is. Planned outside the write transaction and
+        written only if the rows are unchanged, like :meth:`ingest`, so a
+        client's write at the same moment is never lost."""
+        resolve = self.resolver.resolve
+
+        def plan(stored: Mapping[str, Customer]) -> tuple[list[Customer], list[Written]]:
+            at = self.clock()
+            written: list[Written] = []
+            for code in codes:
+                current = stored.get(code)
+                if current is None:
+                    continue
+                place = resolve(current.country, current.state, current.city, NO_LOCATION)
+                if place.errors or (place.country, place.state, place.city) == (
+                    current.country,
+                    current.state,
+                    current.city,
+                ):
+                    continue
+                customer = dataclasses.replace(
+                    current,
+                    country=place.country,
+                    state=place.state,
+                    city=place.city,
+                    updated_at=at,
+                )
+                warnings = tuple((w.field, w.code, w.description) for w in place.warnings)
+                written.append(Written(customer, "updated", warnings))
+            return [w.customer for w in written], written
+
+        stored = self.store.customers_by_codes(project.id, codes)
+        for _ in range(REPLANS):
+            planned = plan(stored)
+            try:
+                return self.store.write_batch(project.id, codes, _unless_changed(stored, planned))
+            except _Changed as changed:
+                stored = dict(changed.stored)
+        return self.store.write_batch(project.id, codes, plan)
+
     def get(
         self, project: Project, *, code: str | None = None, id: str | None = None
     ) -> Customer | None:
