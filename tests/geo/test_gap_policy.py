@@ -41,6 +41,15 @@ def test_namesakes_in_the_state_sent_are_the_most_prominent_with_chosen(
     assert other.state == "RO-BZ" and "beceni" in fold(other.name)
 
 
+def test_of_namesakes_in_the_state_the_most_populous_is_chosen(resolver: Resolver) -> None:
+    # Măureni, Caraș-Severin: the village (2,553 people) and its commune (no
+    # population in the data) — the village is the more prominent
+    res = resolver.resolve("ROU", "RO-CS", "Măureni")
+    assert (res.state, res.city) == ("RO-CS", "Q1076604")
+    [warning] = res.warnings
+    assert warning.code == "chosen" and [p.id for p in warning.candidates] == ["Q16426030"]
+
+
 def test_every_namesake_pair_in_one_state_is_chosen_never_refused(resolver: Resolver) -> None:
     # the rule, not the example: rows of the official package whose name two
     # places of the index share inside the state sent
@@ -111,3 +120,10 @@ def test_the_official_packages_rows_are_all_accepted(
         assert res.country == country
         if res.city is None or not res.city.startswith("Q"):
             assert res.city == city.strip() and res.warnings
+
+
+def test_an_unknown_state_is_kept_even_when_the_city_resolves(resolver: Resolver) -> None:
+    res = resolver.resolve("ESP", "Provincia Inventada", "Barcelona")
+    assert res.ok and (res.country, res.state) == ("ESP", "Provincia Inventada")
+    assert res.city is not None and res.city.startswith("Q")
+    assert codes(res)[0] == ("state", "unresolved")
