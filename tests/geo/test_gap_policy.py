@@ -127,3 +127,24 @@ def test_an_unknown_state_is_kept_even_when_the_city_resolves(resolver: Resolver
     assert res.ok and (res.country, res.state) == ("ESP", "Provincia Inventada")
     assert res.city is not None and res.city.startswith("Q")
     assert codes(res)[0] == ("state", "unresolved")
+
+
+@pytest.mark.parametrize(
+    ("country", "state"), [("GUF", "FR-973"), ("SPM", "FR-PM"), ("PRI", "US-PR")]
+)
+def test_a_subdivision_that_is_the_country_itself_is_kept(
+    resolver: Resolver, country: str, state: str
+) -> None:
+    # French Guiana is a country in ISO 3166-1 and FR-973 in ISO 3166-2
+    res = resolver.resolve(country, state, OMITTED)
+    assert res.ok and (res.country, res.state) == (country, state)
+    assert codes(res) == [("state", "unresolved")]
+
+
+@pytest.mark.parametrize(("country", "state"), [("GEO", "US-GA"), ("GAB", "US-GA")])
+def test_a_namesake_state_of_another_country_is_still_inconsistent(
+    resolver: Resolver, country: str, state: str
+) -> None:
+    # Georgia the US state is not Georgia the country; GA is not Gabon
+    res = resolver.resolve(country, state, OMITTED)
+    assert [(e.field, e.code) for e in res.errors] == [("state", "inconsistent")]
