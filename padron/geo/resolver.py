@@ -1036,7 +1036,8 @@ class Resolver:
             "not_found",
             f"{text!r} is {place.name} ({place.state or place.country}), but {reason}",
         )
-        return _Found(warnings=warnings, unresolved=error, kept=_kept("city", error, text).kept)
+        # (the decision's own warnings concern an id that is not stored: dropped)
+        return _Found(unresolved=error, kept=_kept("city", error, text).kept)
 
     def _places(self, entries: Sequence[int]) -> list[int]:
         """One entry per place, most prominent first (population, then name, then id)."""

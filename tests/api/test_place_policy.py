@@ -22,7 +22,7 @@ def reject_unresolved(api: Api, on: bool) -> None:
     api.runtime.access._cache.clear()  # the setting is read with the key
 
 
-UNKNOWN_STATE = {"country": "US", "state": "AE", "city": "New York"}
+UNKNOWN_STATE = {"country": "US", "state": "Zzyzx County", "city": "New York"}
 UNKNOWN_CITY = {"country": "ES", "state": "ES-B", "city": "Zzyzx de Abajo"}
 
 
