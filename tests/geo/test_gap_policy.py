@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from bench.official_triples import official_triples
-from padron.geo import OMITTED, Resolution, Resolver
+from padron.geo import OMITTED, Resolution, Resolver, StoredLocation
 from padron.geo.fold import fold
 
 
@@ -149,3 +149,28 @@ def test_a_namesake_state_of_another_country_is_still_inconsistent(
     # Georgia the US state is not Georgia the country; GA is not Gabon
     res = resolver.resolve(country, state, OMITTED)
     assert [(e.field, e.code) for e in res.errors] == [("state", "inconsistent")]
+
+
+def test_a_city_id_sent_with_another_state_of_its_country_stores_its_own(
+    resolver: Resolver,
+) -> None:
+    res = resolver.resolve("ES", "ES-M", "Q1492")
+    assert res.ok and (res.state, res.city) == ("ES-B", "Q1492")
+    assert codes(res) == [("city", "state_mismatch")]
+
+
+def test_a_stored_state_is_context_not_a_state_sent(resolver: Resolver) -> None:
+    # an update sending only the city: no warning for leaving the stored state
+    res = resolver.resolve(OMITTED, OMITTED, "Madrid", StoredLocation("ESP", "ES-B", None))
+    assert (res.country, res.state, res.city, res.warnings) == ("ESP", "ES-M", "Q2807", ())
+
+
+def test_leniency_for_a_state_sent_does_not_leak_to_a_country_alone(
+    resolver: Resolver,
+) -> None:
+    fresh = Resolver(resolver.index)
+    kept = fresh.resolve("US", "Zzyzx County", "Springfield")
+    assert kept.ok and ("city", "ambiguous") in codes(kept)
+    # the same name with the country alone is the client's ambiguity: an error
+    alone = fresh.resolve("US", OMITTED, "Springfield")
+    assert [(e.field, e.code) for e in alone.errors] == [("city", "ambiguous")]
