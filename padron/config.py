@@ -74,6 +74,14 @@ class Settings:
     keepalive_timeout: float = 5.0
     #: Open connections per worker process before new ones are refused (503).
     max_connections: int = 1000
+    #: Bytes of request bodies held in memory at once per worker (503 past it).
+    max_buffered_bytes: int = DEFAULT_MAX_BUFFERED_BYTES
+    #: Failed authentications from one client address before it must wait
+    #: ``auth_backoff`` seconds (429); 0: never throttled.
+    auth_failures: int = 10
+    auth_backoff: float = 5.0
+    #: Customers a project may hold (0: no quota); past it writes get 403.
+    quota_customers: int = 0
 
     @property
     def url(self) -> str:
@@ -106,6 +114,12 @@ class Settings:
             "body_min_rate": _int(env, "PADRON_BODY_MIN_RATE", 1024, 0),
             "keepalive_timeout": _float(env, "PADRON_KEEPALIVE_TIMEOUT", 5.0),
             "max_connections": _int(env, "PADRON_MAX_CONNECTIONS", 1000, 1),
+            "max_buffered_bytes": _int(
+                env, "PADRON_MAX_BUFFERED_BYTES", DEFAULT_MAX_BUFFERED_BYTES, 1024
+            ),
+            "auth_failures": _int(env, "PADRON_AUTH_FAILURES", 10, 0),
+            "auth_backoff": _float(env, "PADRON_AUTH_BACKOFF", 5.0),
+            "quota_customers": _int(env, "PADRON_QUOTA_CUSTOMERS", 0, 0),
         }
         for name in ("host", "port", "workers", "max_body_bytes", "rate_limit", "rate_burst"):
             if flags.get(name) is not None:

@@ -30,4 +30,5 @@ def open_runtime(settings: Settings, *, build_index: bool = True) -> Runtime:
 
     resolver = open_resolver(settings.data_dir, build_if_missing=build_index, log=log.info)
     store = open_store(settings.database_url)
-    return Runtime(settings, store, resolver, Access(store), CustomerService(store, resolver))
+    customers = CustomerService(store, resolver, quota_customers=settings.quota_customers)
+    return Runtime(settings, store, resolver, Access(store), customers)

@@ -16,15 +16,18 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from padron.api import envelopes
+from padron.api.budget import BodyBudget, BufferFull
 from padron.api.codings import ContentCodings
 from padron.api.envelopes import JSONBody, error
+from padron.api.headers import SecurityHeaders
 from padron.api.limits import TransportLimits
 from padron.api.openapi import openapi_endpoint
 from padron.api.paths import RequestTarget
 from padron.api.ratelimit import RateLimiter
+from padron.api.throttle import AuthThrottle
 from padron.customers.decode import BodyError, decode_customers
 from padron.customers.model import ApiKey, Project, Written
-from padron.customers.service import Rejected, problem_from
+from padron.customers.service import QuotaExceeded, Rejected, problem_from
 from padron.geo.types import OMITTED, Sent
 from padron.ids import iso, now
 from padron.runtime import Runtime
@@ -50,6 +53,7 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
     access = runtime.access
     customers = runtime.customers
     limiter = RateLimiter(settings.rate_limit, settings.rate_burst)
+    throttle = AuthThrottle(settings.auth_failures, settings.auth_backoff)
     max_body = settings.max_body_bytes
     inline_reads = runtime.store.inline_reads
 
@@ -57,14 +61,28 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
         """The key and project of a request, or the error answer. ``permission``
         None: any valid key will do."""
         secret = request.headers.get("x-api-key")
-        if not secret:
-            return error(
-                401, "invalid_api_key", "send the project's API key in the X-API-Key header"
-            )
-        found = access.cached(secret)
+        address = request.client.host if request.client else ""
+        found = None
+        if secret:
+            found = access.cached(secret)
+            if found is None:
+                found = await run_in_threadpool(access.authenticate, secret)
         if found is None:
-            found = await run_in_threadpool(access.authenticate, secret)
-        if found is None:
+            # A valid key always passes; an address that keeps failing waits.
+            wait = throttle.wait(address)
+            if wait > 0:
+                seconds = max(1, int(wait + 0.999))
+                return error(
+                    429,
+                    "rate_limited",
+                    f"too many failed authentications from this address; retry in {seconds} s",
+                    headers={"Retry-After": str(seconds)},
+                )
+            throttle.failed(address)
+            if not secret:
+                return error(
+                    401, "invalid_api_key", "send the project's API key in the X-API-Key header"
+                )
             return error(401, "invalid_api_key", "the API key is not valid (unknown or revoked)")
         version = request.headers.get("x-api-version")
         if version is None or not version.strip():
@@ -277,6 +295,18 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
             headers={"Retry-After": "1"},
         )
 
+    async def on_buffer_full(request: Request, exc: Exception) -> Response:
+        log.warning("request bodies held: %s", exc)
+        return error(
+            503,
+            "unavailable",
+            "the server holds too many request bodies at once; retry later",
+            headers={"Retry-After": "1"},
+        )
+
+    async def on_quota(request: Request, exc: Exception) -> Response:
+        return error(403, "quota_exceeded", str(exc))
+
     async def on_crash(request: Request, exc: Exception) -> Response:
         log.exception("internal error on %s %s", request.method, request.url.path)
         return error(500, "internal_error", "an internal error occurred; it has been logged")
@@ -307,6 +337,8 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
     handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
         HTTPException: on_http_error,
         StoreError: on_store_error,
+        BufferFull: on_buffer_full,
+        QuotaExceeded: on_quota,
         Exception: on_crash,
     }
     app = Starlette(
@@ -314,9 +346,12 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
         exception_handlers=handlers,
         lifespan=lifespan,
         middleware=[
+            Middleware(SecurityHeaders),
             Middleware(TransportLimits),
             Middleware(RequestTarget, routes=routes),
             Middleware(ContentCodings, max_body=max_body),
+            # Inside the decoding: what it counts is what the app holds.
+            Middleware(BodyBudget, limit=settings.max_buffered_bytes),
         ],
     )
     app.router.redirect_slashes = False  # RequestTarget routes /customers/; never a 307

@@ -127,6 +127,11 @@ _BLANK = Customer(id="", project_id="", code="", created_at=0, updated_at=0)
 REPLANS: Final = 3
 
 
+class QuotaExceeded(Exception):
+    """The write would take a project past its quota of customers; nothing was
+    written (the HTTP layer answers 403 ``quota_exceeded``)."""
+
+
 class _Changed(Exception):
     """The stored rows of a batch changed between its plan and its write."""
 
@@ -151,11 +156,32 @@ def _unless_changed(
 
 class CustomerService:
     def __init__(
-        self, store: Store, resolver: LocationResolver, *, clock: Callable[[], int] = now
+        self,
+        store: Store,
+        resolver: LocationResolver,
+        *,
+        clock: Callable[[], int] = now,
+        quota_customers: int = 0,
     ) -> None:
         self.store = store
         self.resolver = resolver
         self.clock = clock
+        #: Customers a project may hold; 0: no quota.
+        self.quota_customers = quota_customers
+
+    def _check_quota(self, project: Project, written: Sequence[Written]) -> None:
+        """Raise QuotaExceeded if the new customers of ``written`` take ``project``
+        past its quota. Counted outside the write, so batches written at the same
+        moment may pass it by what they create together (a soft quota)."""
+        created = sum(1 for w in written if w.outcome == "created")
+        if self.quota_customers <= 0 or created == 0:
+            return
+        held = self.store.count_customers(project.id)
+        if held + created > self.quota_customers:
+            raise QuotaExceeded(
+                f"the project holds {held} customers and this write adds {created}; "
+                f"its quota is {self.quota_customers}"
+            )
 
     def ingest(
         self, project: Project, objects: Sequence[tuple[tuple[str, Any], ...]]
@@ -213,6 +239,7 @@ class CustomerService:
         stored = self.store.customers_by_codes(project.id, codes)
         for _ in range(REPLANS):
             planned = plan(stored)  # raises Rejected: nothing is written
+            self._check_quota(project, planned[1])
             try:
                 return self.store.write_batch(project.id, codes, _unless_changed(stored, planned))
             except _Changed as changed:

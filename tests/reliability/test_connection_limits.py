@@ -27,6 +27,7 @@ LIMITS = {
     "PADRON_BODY_MIN_RATE": "1000",
     "PADRON_KEEPALIVE_TIMEOUT": "1",
     "PADRON_MAX_CONNECTIONS": "10",
+    "PADRON_MAX_BUFFERED_BYTES": str(1024 * 1024),
 }
 
 
@@ -216,3 +217,48 @@ def test_connections_past_the_cap_are_refused_while_a_normal_client_gets_through
     time.sleep(0.3)
     with limited.server.client(limited.key) as http:
         assert_healthy(http, limited.key)
+
+
+def test_bodies_held_at_once_are_capped(limited: Limited) -> None:
+    """One request holds 800 KB of its body while it arrives: a second body
+    of 600 KB would pass the 1 MiB total and is answered 503 with
+    Retry-After; once the first is gone, the second is read."""
+    pad = b"a" * 600_000
+    second = b'{"code": "second", "metadata": {"pad": "' + pad + b'"}}'
+    stop = threading.Event()
+    holding = threading.Event()
+
+    def hold() -> None:
+        with limited.connect() as s:
+            s.sendall(limited.post_head("Content-Length: 1000000\r\n") + b"a" * 800_000)
+            holding.set()
+            while not stop.wait(0.1):  # 10 KB/s: above the minimum rate
+                with contextlib.suppress(OSError):
+                    s.sendall(b"a" * 1000)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert holding.wait(10)
+        time.sleep(0.3)
+        with limited.server.client(limited.key) as http:
+            r = http.post(
+                "/customers", content=second, headers={"Content-Type": "application/json"}
+            )
+            assert r.status_code == 503, r.text[:300]
+            assert r.headers["retry-after"]
+    finally:
+        stop.set()
+        holder.join()
+    time.sleep(0.3)
+    with limited.server.client(limited.key) as http:
+        r = http.post("/customers", content=second, headers={"Content-Type": "application/json"})
+        assert r.status_code != 503, r.text[:300]
+
+
+def test_no_server_version_is_disclosed(limited: Limited) -> None:
+    with limited.server.client(limited.key) as http:
+        r = http.get("/status")
+    assert r.status_code == 200
+    assert "server" not in r.headers, r.headers
+    assert r.headers["x-content-type-options"] == "nosniff"
