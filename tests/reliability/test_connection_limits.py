@@ -262,3 +262,48 @@ def test_no_server_version_is_disclosed(limited: Limited) -> None:
     assert r.status_code == 200
     assert "server" not in r.headers, r.headers
     assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def _smuggled(limited: Limited, code: str) -> bytes:
+    body = f'{{"code": "{code}"}}'.encode()
+    return (
+        b"POST /customers HTTP/1.1\r\nHost: padron\r\nX-API-Version: 1\r\n"
+        + f"X-API-Key: {limited.key}\r\nContent-Type: application/json\r\n".encode()
+        + f"Content-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
+
+
+@pytest.mark.parametrize(
+    "framing",
+    [
+        "Content-Length: {n}\r\nTransfer-Encoding: chunked",  # CL.TE
+        "Transfer-Encoding: chunked\r\nContent-Length: {n}",  # TE.CL
+        "Content-Length: {n}\r\nContent-Length: 0",  # two lengths
+        "Transfer-Encoding: xchunked",  # obfuscated encodings
+        "Transfer-Encoding : chunked",
+        "Transfer-Encoding: chunked, identity",
+        "Transfer-Encoding:\tchunked\r\nTransfer-Encoding: identity",
+    ],
+)
+def test_no_request_is_smuggled(limited: Limited, framing: str) -> None:
+    """Ambiguous framing is refused: the request hidden after the first body is
+    never run (it would create the customer ``smuggled-…``)."""
+    code = f"smuggled-{abs(hash(framing)) % 10**8}"
+    hidden = _smuggled(limited, code)
+    first = b"0\r\n\r\n" + hidden
+    head = framing.format(n=len(first))
+    request = (
+        b"POST /customers HTTP/1.1\r\nHost: padron\r\nX-API-Version: 1\r\n"
+        + f"Content-Type: application/json\r\n{head}\r\n\r\n".encode()
+        + first
+    )
+    with limited.connect() as s:
+        with contextlib.suppress(OSError):
+            s.sendall(request)
+        answer, _ = read_all(s, 2)
+    assert answer.count(b"HTTP/1.1 ") <= 1, answer[:500]
+    if answer:
+        assert 400 <= status_of(answer) < 500, answer[:300]
+    with limited.server.client(limited.key) as http:
+        assert http.get("/customers", params={"code": code}).status_code == 404
