@@ -3,28 +3,40 @@
 from __future__ import annotations
 
 import argparse
-import logging
-import os
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
-from padron import __version__
+from padron import __version__, logs
 from padron.access import Access, AccessError
-from padron.config import ConfigError, Settings
+from padron.config import ConfigError, Settings, check_data_dir
 from padron.customers.model import PERMISSIONS
 from padron.ids import iso
 from padron.store import BadDatabaseURL, StoreError, open_store
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    return Settings.from_env(
+def _settings(args: argparse.Namespace, *, data_dir_needed: bool = False) -> Settings:
+    """The settings of a command; the data folder is checked when the command will
+    write there (``data_dir_needed``, or a SQLite database inside it)."""
+    settings = Settings.from_env(
         database_url=getattr(args, "database", None),
         data_dir=getattr(args, "data_dir", None),
         host=getattr(args, "host", None),
         port=getattr(args, "port", None),
         workers=getattr(args, "workers", None),
     )
+    if data_dir_needed or _sqlite_inside(settings):
+        check_data_dir(settings.data_dir, writable=True)
+    return settings
+
+
+def _sqlite_inside(settings: Settings) -> bool:
+    url = settings.database_url
+    if not url.startswith("sqlite:///"):
+        return False
+    path = Path(url[len("sqlite:///") :].split("?", 1)[0]).absolute()
+    return settings.data_dir.absolute() in path.parents
 
 
 def _access(args: argparse.Namespace) -> Access:
@@ -32,51 +44,9 @@ def _access(args: argparse.Namespace) -> Access:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    from padron.api.server import serve
 
-    from padron.api.app import create_app
-    from padron.api.connections import configure_process
-    from padron.api.limits import LimitedHttpToolsProtocol
-    from padron.runtime import open_runtime
-
-    settings = _settings(args)
-    configure_process(settings)
-    started = time.perf_counter()
-    runtime = open_runtime(settings, build_index=True)
-    from padron.customers.reresolve import behind
-
-    for line in behind(runtime.store, runtime.resolver):
-        print(line, flush=True)
-    first = runtime.access.ensure_first_key()
-    if first is not None:
-        print(f"Created project {first.project.name!r} ({first.project.id}) and its first API key")
-        print("(shown once; keep it — `padron keys create` makes more):")
-        print(first.secret, flush=True)
-    print(
-        f"padron {__version__} ready in {time.perf_counter() - started:.2f} s: "
-        f"{settings.url} (database {_redact(settings.database_url)})",
-        flush=True,
-    )
-    common = {
-        "host": settings.host,
-        "port": settings.port,
-        "log_level": os.environ.get("PADRON_LOG_LEVEL", "warning"),
-        "access_log": False,
-        # httptools with a bound on the request head (uvicorn reads heads of any size).
-        "http": LimitedHttpToolsProtocol,
-        "loop": "uvloop",
-        "timeout_graceful_shutdown": 10,
-        "timeout_keep_alive": settings.keepalive_timeout,
-        "server_header": False,  # no version disclosure
-    }
-    if settings.workers == 1:
-        uvicorn.run(create_app(runtime), **common)  # type: ignore[arg-type]
-        return 0
-    # Each worker process opens its own store and loads the prebuilt index.
-    from padron.api.workers import run_workers
-
-    runtime.close()
-    return run_workers(settings, common)
+    return serve(_settings(args, data_dir_needed=True), time.perf_counter())
 
 
 def _redact(url: str) -> str:
@@ -143,7 +113,7 @@ def cmd_projects_set(args: argparse.Namespace) -> int:
 def cmd_geo_build(args: argparse.Namespace) -> int:
     from padron.geo import build_index
 
-    settings = _settings(args)
+    settings = _settings(args, data_dir_needed=True)
     started = time.perf_counter()
     path = build_index(settings.data_dir)
     print(f"Built the place index {path} in {time.perf_counter() - started:.1f} s")
@@ -262,14 +232,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Mistakes in how padron is set up or called: one line on stderr, exit status 2.
+SETUP_ERRORS: tuple[type[Exception], ...] = (AccessError, ConfigError, BadDatabaseURL, StoreError)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(
-        level=os.environ.get("PADRON_LOG_LEVEL", "INFO").upper(), format="%(message)s"
-    )
     args = _parser().parse_args(argv)
     try:
+        logs.configure("info")
         return int(args.func(args))
-    except (AccessError, ConfigError, BadDatabaseURL, StoreError) as exc:
+    except SETUP_ERRORS as exc:
         print(f"padron: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -17,7 +17,53 @@ DEFAULT_MAX_BUFFERED_BYTES: Final = 64 * 1024 * 1024
 
 
 class ConfigError(ValueError):
-    pass
+    """A set-up mistake (a setting, a folder): padron says it in one line and exits 2."""
+
+
+#: What ``PADRON_LOG_LEVEL`` accepts (any case).
+LOG_LEVELS: Final = ("debug", "info", "warning", "error", "critical")
+#: What ``PADRON_LOG_FORMAT`` accepts.
+LOG_FORMATS: Final = ("plain", "json")
+
+
+def log_level(env: Mapping[str, str], default: str) -> str:
+    """``PADRON_LOG_LEVEL`` (lower case), or ``default``; ConfigError when unknown."""
+    raw = env.get("PADRON_LOG_LEVEL", "").strip().lower() or default
+    if raw not in LOG_LEVELS:
+        raise ConfigError(f"PADRON_LOG_LEVEL={raw!r} is not one of {', '.join(LOG_LEVELS)}")
+    return raw
+
+
+def log_format(env: Mapping[str, str]) -> str:
+    """``PADRON_LOG_FORMAT``: ``plain`` (default) or ``json``; ConfigError otherwise."""
+    raw = env.get("PADRON_LOG_FORMAT", "").strip().lower() or "plain"
+    if raw not in LOG_FORMATS:
+        raise ConfigError(f"PADRON_LOG_FORMAT={raw!r} is not one of {', '.join(LOG_FORMATS)}")
+    return raw
+
+
+def metrics_enabled(env: Mapping[str, str]) -> bool:
+    """``PADRON_METRICS``: ``on`` (default) or ``off``; ConfigError otherwise."""
+    raw = env.get("PADRON_METRICS", "").strip().lower() or "on"
+    if raw not in ("on", "off"):
+        raise ConfigError(f"PADRON_METRICS={raw!r} must be on or off")
+    return raw == "on"
+
+
+def check_data_dir(path: Path, *, writable: bool) -> None:
+    """Make sure ``path`` is a folder padron can use (creating it when missing).
+
+    Raises ConfigError with one line when it is a file, cannot be created, or
+    (``writable``) cannot be written to.
+    """
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"the data folder {path} is a file, not a folder (PADRON_DATA_DIR)")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot create the data folder {path}: {exc.strerror}") from None
+    if writable and not os.access(path, os.W_OK | os.X_OK):
+        raise ConfigError(f"the data folder {path} is not writable (PADRON_DATA_DIR)")
 
 
 def default_data_dir(env: Mapping[str, str] = os.environ) -> Path:
@@ -82,6 +128,17 @@ class Settings:
     auth_backoff: float = 5.0
     #: Customers a project may hold (0: no quota); past it writes get 403.
     quota_customers: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.host.strip():
+            raise ConfigError("the host to listen on is empty (--host, PADRON_HOST)")
+        if not 0 <= self.port <= 65535:
+            raise ConfigError(
+                f"port {self.port} is out of range: 1 to 65535, or 0 for any free port "
+                "(--port, PADRON_PORT)"
+            )
+        if self.workers < 1:
+            raise ConfigError(f"workers {self.workers}: at least 1 (--workers, PADRON_WORKERS)")
 
     @property
     def url(self) -> str:

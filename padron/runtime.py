@@ -28,7 +28,13 @@ class Runtime:
 def open_runtime(settings: Settings, *, build_index: bool = True) -> Runtime:
     from padron.geo import open_resolver
 
-    resolver = open_resolver(settings.data_dir, build_if_missing=build_index, log=log.info)
+    # The database first: a mistake in its URL or a schema from a newer padron is
+    # reported before the place index is loaded (or built).
     store = open_store(settings.database_url)
+    try:
+        resolver = open_resolver(settings.data_dir, build_if_missing=build_index, log=log.info)
+    except BaseException:
+        store.close()
+        raise
     customers = CustomerService(store, resolver, quota_customers=settings.quota_customers)
     return Runtime(settings, store, resolver, Access(store), customers)

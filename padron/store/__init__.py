@@ -20,7 +20,7 @@ def open_store(url: str) -> Store:
     """
     scheme = url.partition(":")[0].lower()
     if scheme == "sqlite":
-        from padron.store.sqlite import SQLiteStore
+        from padron.store.sqlite import SYNCHRONOUS_LEVELS, SQLiteStore
 
         if not url.startswith("sqlite:///"):
             raise BadDatabaseURL(
@@ -32,10 +32,19 @@ def open_store(url: str) -> Store:
             raise BadDatabaseURL(f"{url!r} names no file")
         options = parse_qs(parts.query)
         synchronous = options.get("synchronous", ["full"])[0].lower()
+        if synchronous not in SYNCHRONOUS_LEVELS:
+            raise BadDatabaseURL(
+                f"{url!r}: synchronous={synchronous!r} is not one of "
+                + ", ".join(SYNCHRONOUS_LEVELS)
+            )
         return SQLiteStore(Path(path), synchronous=synchronous)
     if scheme in ("postgresql", "postgres"):
-        from padron.store.postgres import PostgresStore
+        from padron.store.postgres import PostgresStore, parse_url
 
+        try:
+            parse_url(url)  # padron's own options (pool size), checked before connecting
+        except ValueError as exc:
+            raise BadDatabaseURL(f"{exc} (?pool_size= or PADRON_PG_POOL_SIZE)") from None
         return PostgresStore(url)
     raise BadDatabaseURL(f"{url!r}: the database URL must start with sqlite:/// or postgresql://")
 

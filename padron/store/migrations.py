@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 
+from padron.store.base import StoreError
+
 
 @dataclass(frozen=True, slots=True)
 class Migration:
@@ -18,8 +20,8 @@ class Migration:
     sql: str
 
 
-class SchemaTooNew(Exception):
-    pass
+class SchemaTooNew(StoreError):
+    """The database was written by a newer padron: a set-up error, not an outage."""
 
 
 def migrations(backend: str) -> list[Migration]:

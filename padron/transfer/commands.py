@@ -116,6 +116,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from padron.transfer.export import export
 
     output = Path(args.output) if args.output else None
+    if output is not None and not output.parent.is_dir():
+        return _fail("export", f"cannot write {output}: the folder {output.parent} does not exist")
     fmt = args.format or ("csv" if output and output.suffix.lower() == ".csv" else "jsonl")
     store = open_store(_settings(args).database_url)
     try:
