@@ -22,11 +22,13 @@ by itself, so no orphan keeps serving the port.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import logging
 import multiprocessing
 import os
 import signal
-import socket
 import sys
+import tempfile
 import threading
 import time
 from multiprocessing.connection import Connection
@@ -34,47 +36,37 @@ from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Event
 from typing import Any, Final
 
+from padron.api.metrics import MULTIPROC_ENV, worker_gone
+from padron.api.server import Server, bind
 from padron.config import Settings
 
-#: Seconds a worker may take to finish its requests after SIGTERM before it is killed.
-STOP_TIMEOUT: Final = 15.0
+#: Seconds a worker may take to finish its requests after SIGTERM before it is killed
+#: (the drain time and a margin for the shutdown itself).
+STOP_TIMEOUT: Final = 12.0
 _SPAWN = multiprocessing.get_context("spawn")
 
 
-def _address(host: str, port: int) -> tuple[socket.AddressFamily, tuple[str, int]]:
-    # As uvicorn binds one worker: IPv6 when the host has a colon, else IPv4
-    # (so "localhost" means 127.0.0.1 with any number of workers).
-    return (socket.AF_INET6 if ":" in host else socket.AF_INET), (host, port)
+def check_port_free(host: str, port: int) -> int:
+    """The port to serve (``port``, or a free one for 0); ConfigError when it is in use."""
+    with bind(host, port) as probe:
+        return int(probe.getsockname()[1])
 
 
-def check_port_free(host: str, port: int) -> None:
-    """Raise OSError (address in use) if anything already listens on host:port."""
-    family, address = _address(host, port)
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        probe.bind(address)
-
-
-def _listen(host: str, port: int) -> socket.socket:
-    family, address = _address(host, port)
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind(address)
-    return sock
-
-
-def _worker(settings: Settings, options: dict[str, Any], ready: Event, parent: Connection) -> None:
+def _worker(
+    settings: Settings, options: dict[str, Any], ready: Event, parent: Connection, level: str
+) -> None:
     import uvicorn
 
+    from padron import logs
     from padron.api.app import create_app
     from padron.api.connections import configure_process
     from padron.runtime import open_runtime
 
     configure_process(settings)
-    sock = _listen(settings.host, settings.port)
+    logs.configure(level)
+    sock = bind(settings.host, settings.port, reuse_port=True)
     runtime = open_runtime(settings, build_index=False)
-    server = uvicorn.Server(uvicorn.Config(create_app(runtime), **options))
+    server = Server(uvicorn.Config(create_app(runtime), **options), lambda: None)
 
     def watch_parent() -> None:
         with contextlib.suppress(EOFError):
@@ -98,9 +90,10 @@ class _Worker:
     def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
         self.ready = _SPAWN.Event()
         receiving, self._sending = _SPAWN.Pipe(duplex=False)
+        level = logging.getLevelName(logging.getLogger().level).lower()
         self.process: BaseProcess = _SPAWN.Process(
             target=_worker,
-            args=(settings, options, self.ready, receiving),
+            args=(settings, options, self.ready, receiving, level),
             name="padron-worker",
         )
         self.process.start()
@@ -118,16 +111,29 @@ class _Worker:
         self._sending.close()
 
 
-def run_workers(settings: Settings, options: dict[str, Any]) -> int:
-    """Serve with ``settings.workers`` processes until SIGINT/SIGTERM; the exit status."""
+def run_workers(settings: Settings, options: dict[str, Any], started: float) -> int:
+    """Serve with ``settings.workers`` processes until SIGINT/SIGTERM; the exit status.
+
+    The place index must exist (or ship with padron) before the workers start:
+    it is built here, once, when it is missing. Raises ConfigError when the
+    port is in use.
+    """
+    from padron.api.server import ready_line
+    from padron.geo.provision import ensure_index
+    from padron.store import open_store
+
+    port = check_port_free(settings.host, settings.port)
+    settings = dataclasses.replace(settings, port=port)
+    # The workers add up their metrics in files of one folder (prometheus-client's
+    # multiprocess mode), made fresh for this run and removed after it.
+    metrics_dir = tempfile.TemporaryDirectory(prefix="padron-metrics-")
+    os.environ[MULTIPROC_ENV] = metrics_dir.name
+    ensure_index(settings.data_dir)
+    store = open_store(settings.database_url)  # migrations, and the first key, once
     try:
-        check_port_free(settings.host, settings.port)
-    except OSError as exc:
-        print(
-            f"padron: cannot listen on {settings.host}:{settings.port}: {exc.strerror}",
-            file=sys.stderr,
-        )
-        return 1
+        _first_key_of(store)
+    finally:
+        store.close()
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())
@@ -139,7 +145,8 @@ def run_workers(settings: Settings, options: dict[str, Any]) -> int:
             if not announced and all(w.ready.is_set() for w in workers):
                 announced = True
                 print(
-                    f"padron: {len(workers)} workers serving on {settings.url}",
+                    ready_line(started, settings.url, settings.database_url, time.perf_counter())
+                    + f" with {len(workers)} workers",
                     flush=True,
                 )
             for i, worker in enumerate(workers):
@@ -155,6 +162,8 @@ def run_workers(settings: Settings, options: dict[str, Any]) -> int:
                     stopping.set()
                     break
                 print(f"padron: worker {worker.process.pid} died; starting another", flush=True)
+                if worker.process.pid is not None:
+                    worker_gone(worker.process.pid)
                 workers[i] = _Worker(settings, options)
                 time.sleep(0.1)  # a worker that dies at once must not spin the parent
     finally:
@@ -162,4 +171,12 @@ def run_workers(settings: Settings, options: dict[str, Any]) -> int:
             worker.stop()
         for worker in workers:
             worker.finish()
+        metrics_dir.cleanup()
     return status
+
+
+def _first_key_of(store: Any) -> None:
+    from padron.access import Access
+    from padron.api.server import print_first_key
+
+    print_first_key(Access(store).ensure_first_key())
