@@ -17,7 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from padron.geo import sources
+from padron.geo import progress, sources
 from padron.geo.fold import fold, words
 
 #: Bump when the layout of the index changes.
@@ -152,12 +152,14 @@ def _countries(ref: list[sources.RefCountry]) -> dict[str, Any]:
 def build_tables() -> dict[str, Any]:
     import pycountry
 
+    progress.step("countries", 0.02)
     ref_countries = sources.ref_countries()
     c = _countries(ref_countries)
     alpha2: list[str] = c["alpha2"]
     c_index = {a2: i for i, a2 in enumerate(alpha2)}
 
     # ---- states: every pycountry subdivision, plus reference states ISO does not know
+    progress.step("states", 0.1)
     subs = list(pycountry.subdivisions)
     s_code: list[str] = []
     s_label: list[str] = []
@@ -239,7 +241,9 @@ def build_tables() -> dict[str, Any]:
     for key, i in parts_alias.items():
         parts.setdefault(key, i)
 
+    progress.step("cities", 0.3)
     cities = _cities(c_index, ref_state_index)
+    progress.step("FIPS codes and names", 0.85)
     fips = _fips(ref_fips, cities.pop("admin1"), s_country, s_parent)
 
     # translated country names that name a state or a prominent city of another country
@@ -456,6 +460,7 @@ def build_index(data_dir: Path) -> Path:
     path = index_path(data_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     tables = build_tables()
+    progress.step("writing", 0.95)
     tmp = path.with_suffix(f".tmp{os.getpid()}")
     with tmp.open("wb") as handle:
         pickle.dump(tables, handle, protocol=pickle.HIGHEST_PROTOCOL)

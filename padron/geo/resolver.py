@@ -31,7 +31,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
-from padron.geo.build import build_index, index_path
 from padron.geo.fold import fold, fold_code, words
 from padron.geo.index import ALTERNATE, Index, load_index
 from padron.geo.types import (
@@ -1168,15 +1167,9 @@ def _default_log(message: str) -> None:
 def open_resolver(
     data_dir: Path, *, build_if_missing: bool = True, log: Callable[[str], None] = _default_log
 ) -> Resolver:
-    """Load the place index from ``data_dir``, building it first when it is missing."""
-    import time
+    """Load the place index (see ``provision.ensure_index`` for where it comes from),
+    building it first in a child process when that is the only way."""
+    from padron.geo.provision import ensure_index
 
-    path = index_path(data_dir)
-    if not path.exists():
-        if not build_if_missing:
-            raise FileNotFoundError(f"no place index at {path}; run `padron geo build`")
-        log(f"padron: building the place index at {path} (once per data package version)...")
-        started = time.monotonic()
-        build_index(data_dir)
-        log(f"padron: place index built in {time.monotonic() - started:.1f} s")
+    path = ensure_index(data_dir, build_if_missing=build_if_missing)
     return Resolver(load_index(path))
