@@ -15,11 +15,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from padron.api import envelopes
+from padron.api import envelopes, metrics, operations
 from padron.api.budget import BodyBudget, BufferFull
 from padron.api.codings import ContentCodings
 from padron.api.envelopes import JSONBody, error
 from padron.api.headers import SecurityHeaders
+from padron.api.health import Health
 from padron.api.limits import TransportLimits
 from padron.api.openapi import openapi_endpoint
 from padron.api.paths import RequestTarget
@@ -160,13 +161,16 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
         def decode_and_ingest() -> tuple[list[Written], bool]:
             # Decoding a large body takes milliseconds: off the event loop, with the write.
             objects, batch = decode_customers(body)
-            return customers.ingest(project, objects), batch
+            written = customers.ingest(project, objects)
+            metrics.record_written(objects, written)
+            return written, batch
 
         try:
             written, batch = await run_in_threadpool(decode_and_ingest)
         except BodyError as exc:
             return error(400, exc.code, exc.description)
         except Rejected as exc:
+            metrics.record_rejected(exc.customers)
             return envelopes.rejected(exc.customers)
         if batch:
             return JSONBody(envelopes.ingest_result(written))
@@ -267,11 +271,7 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
             return JSONBody([envelopes.validation_error(0, None, problems)], status_code=400)
         return JSONBody(envelopes.location(result, runtime.resolver))
 
-    async def healthz(request: Request) -> Response:
-        problem = await run_in_threadpool(runtime.store.health)
-        if problem is not None:
-            return error(503, "unavailable", problem, headers={"Retry-After": "1"})
-        return JSONBody({"object": "health", "payload": {"code": "ok"}})
+    health = Health(runtime.store)
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -287,6 +287,7 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
         return error(exc.status_code, "http_error", str(exc.detail))
 
     async def on_store_error(request: Request, exc: Exception) -> Response:
+        metrics.record_database_error()
         log.error("storage unavailable: %s", exc)
         return error(
             503,
@@ -316,6 +317,7 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
         try:
             yield
         finally:
+            health.close()
             if close_runtime:
                 runtime.close()
 
@@ -331,8 +333,9 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
         Route("/customers", customers_endpoint, methods=list(by_method)),
         Route("/status", status, methods=["GET"]),
         Route("/locations/resolve", resolve_location, methods=["GET"]),
-        Route("/healthz", healthz, methods=["GET"]),
+        Route("/healthz", health.endpoint, methods=["GET"]),
         Route("/openapi.json", openapi_endpoint, methods=["GET"]),
+        *operations.routes(),
     ]
     handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
         HTTPException: on_http_error,
@@ -346,6 +349,7 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
         exception_handlers=handlers,
         lifespan=lifespan,
         middleware=[
+            operations.access_log(routes),
             Middleware(SecurityHeaders),
             Middleware(TransportLimits),
             Middleware(RequestTarget, routes=routes),
