@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
+import subprocess
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +33,54 @@ PG_ADMIN_URL = os.environ.get(
     "PADRON_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 BACKENDS = ["sqlite", "postgres"]
+
+
+ROOT = Path(__file__).resolve().parent.parent
+#: The data folder a user's padron writes to when told nothing: the suite must leave it alone.
+USER_DATA_DIR = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "padron"
+_TRACES: dict[str, object] = {}
+
+
+def _traces() -> tuple[object, str]:
+    """What the suite must not change: the user's data folder and the checkout's git status."""
+    home = (
+        sorted((str(p), p.stat().st_mtime_ns) for p in USER_DATA_DIR.rglob("*"))
+        if USER_DATA_DIR.exists()
+        else None
+    )
+    git = ""
+    if (ROOT / ".git").exists():
+        git = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=all"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+    return home, git
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    _TRACES["before"] = _traces()
+    # Whatever a test or a padron it starts does without a --data-dir lands in a
+    # temporary folder, never in the user's.
+    os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="padron-test-xdg-")
+    _TRACES["xdg"] = os.environ["XDG_DATA_HOME"]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(str(_TRACES.get("xdg", "")), ignore_errors=True)
+    if "before" not in _TRACES or os.environ.get("PADRON_TEST_ALLOW_TRACES") == "1":
+        return
+    before, after = _TRACES["before"], _traces()
+    if before != after:
+        what = "the user's data folder " + str(USER_DATA_DIR)
+        if before[1] != after[1]:
+            what = "the checkout's files (git status)"
+        session.config.get_terminal_writer().line(
+            f"\nthe test suite left traces in {what}:\n{after[1] or after[0]}", red=True
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def _test_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -95,7 +96,10 @@ def start(
     ready_timeout: float = 600,
 ) -> Server:
     port = port or free_port()
-    log = data_dir / f"serve-{port}-{time.monotonic_ns()}.log"
+    # The log goes to a temporary folder: data_dir may be a folder the suite shares.
+    log_dir = Path(tempfile.gettempdir()) / "padron-test-logs"
+    log_dir.mkdir(exist_ok=True)
+    log = log_dir / f"serve-{port}-{time.monotonic_ns()}.log"
     args = [
         sys.executable,
         "-m",
