@@ -133,6 +133,8 @@ def uvicorn_options(settings: Settings, level: str) -> dict[str, Any]:
         "http": LimitedHttpToolsProtocol,
         "loop": "uvloop",
         "timeout_graceful_shutdown": DRAIN_SECONDS,
+        "timeout_keep_alive": settings.keepalive_timeout,
+        "server_header": False,  # no version disclosure
     }
 
 
@@ -153,6 +155,7 @@ def serve(settings: Settings, started: float, level: str = "info") -> int:
     import time
 
     from padron.api.app import create_app
+    from padron.api.connections import configure_process
     from padron.runtime import open_runtime
 
     options = uvicorn_options(settings, level)
@@ -162,6 +165,7 @@ def serve(settings: Settings, started: float, level: str = "info") -> int:
         return run_workers(settings, options, started)
     sock = bind(settings.host, settings.port)
     try:
+        configure_process(settings)
         runtime = open_runtime(settings, build_index=True)
         print_first_key(runtime.access.ensure_first_key())
         url = bound_url(sock)
