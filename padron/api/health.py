@@ -4,8 +4,9 @@ The probe asks the store for its own view (``Store.health``: a SQLite file
 deleted or replaced), then reads the database (SQLite: through a connection of
 its own, so the file itself is read; PostgreSQL: one query through the pool)
 on a thread of its own, and waits at most ``TIMEOUT`` seconds. A probe that
-has not come back is not started again while it hangs: the next requests are
-answered 503 at once, so a stuck database never piles up threads. Further
+has not come back is not started again: requests arriving meanwhile share it,
+and once it is older than the timeout they are answered 503 at once, so a stuck
+database never piles up threads. Further
 checks (callables returning None when fine, else the reason) can be added
 with ``Health.checks.append``.
 """
@@ -16,6 +17,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Final
@@ -37,6 +39,7 @@ class Health:
         self.checks: list[Callable[[], str | None]] = [self._database]
         self._pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="padron-health")
         self._pending: concurrent.futures.Future[str | None] | None = None
+        self._started = 0.0
 
     def _database(self) -> str | None:
         problem = self.store.health()  # the store's own view (a file deleted or replaced)
@@ -64,16 +67,20 @@ class Health:
         return None
 
     async def problem(self) -> str | None:
-        """None when padron can serve, else why not."""
-        if self._pending is not None and not self._pending.done():
-            return f"the database did not answer within {self.timeout:g} s"
-        self._pending = self._pool.submit(self._probe)
+        """None when padron can serve, else why not. Requests that arrive while a
+        probe runs share it; a probe older than the timeout is not waited for."""
+        late = f"the database did not answer within {self.timeout:g} s"
+        moment = time.monotonic()
+        if self._pending is None or self._pending.done():
+            self._pending = self._pool.submit(self._probe)
+            self._started = moment
+        left = self.timeout - (moment - self._started)
+        if left <= 0:
+            return late
         try:
-            return await asyncio.wait_for(
-                asyncio.shield(asyncio.wrap_future(self._pending)), self.timeout
-            )
+            return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(self._pending)), left)
         except TimeoutError:
-            return f"the database did not answer within {self.timeout:g} s"
+            return late
 
     async def endpoint(self, request: Request) -> Response:
         problem = await self.problem()

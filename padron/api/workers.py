@@ -146,7 +146,7 @@ def run_workers(settings: Settings, options: dict[str, Any], started: float) -> 
                 announced = True
                 print(
                     ready_line(started, settings.url, settings.database_url, time.perf_counter())
-                    + f" with {len(workers)} workers",
+                    + f"; {len(workers)} workers serving",
                     flush=True,
                 )
             for i, worker in enumerate(workers):
