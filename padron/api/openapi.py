@@ -252,6 +252,56 @@ SCHEMA: Final[dict[str, Any]] = {
                 "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1")},
             }
         },
+        "/metrics": {
+            "get": {
+                "summary": "Counters in the Prometheus text format (no key needed)",
+                "description": "Absent (404) under PADRON_METRICS=off.",
+                "security": [],
+                "responses": {
+                    "200": {
+                        "description": "Prometheus text exposition format 0.0.4",
+                        "content": {"text/plain": {"schema": {"type": "string"}}},
+                    },
+                    "404": _json(_ref("Error"), "metrics are turned off (not_found)"),
+                },
+            }
+        },
+        "/docs": {
+            "get": {
+                "summary": "This description as a page for people (Swagger UI)",
+                "security": [],
+                "responses": {
+                    "200": {
+                        "description": "an HTML page",
+                        "content": {"text/html": {"schema": {"type": "string"}}},
+                    }
+                },
+            }
+        },
+        "/docs/{name}": {
+            "get": {
+                "summary": "The page's script and style sheet",
+                "security": [],
+                "parameters": [
+                    {
+                        "name": "name",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"enum": ["swagger-ui-bundle.js", "swagger-ui.css"]},
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the asset",
+                        "content": {
+                            "text/javascript": {"schema": {"type": "string"}},
+                            "text/css": {"schema": {"type": "string"}},
+                        },
+                    },
+                    "404": _json(_ref("Error"), "no such asset (not_found)"),
+                },
+            }
+        },
     },
 }
 

@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from padron import cli
 from padron.api import app as app_module
 from padron.api.app import create_app
 from padron.api.limits import TransportLimits
@@ -37,10 +36,6 @@ NOT_WIRED = pytest.mark.xfail(
     reason="padron bug: uvicorn/httptools has no header limit and ClientDisconnect is logged "
     "as an internal error; fixed by Middleware(TransportLimits) in create_app",
 )
-
-
-#: Whether ``padron serve`` runs uvicorn with LimitedHttpToolsProtocol.
-HEAD_LIMITED = "LimitedHttpToolsProtocol" in Path(cli.__file__).read_text(encoding="utf-8")
 
 
 def rss_kb(pid: int) -> int:
@@ -186,8 +181,8 @@ def test_clients_that_vanish_mid_request(running: Running) -> None:
             running.raw(data, read=False)
     garbage = running.raw(b"GARBAGE\x00\xff\r\n\r\n")
     assert 400 <= status_of(garbage) < 500
-    if HEAD_LIMITED:  # uvicorn's own answer is text/plain; padron's is API.md's JSON
-        assert b"content-type: application/json" in garbage.lower(), garbage
+    # uvicorn's own answer is text/plain; padron's is API.md's JSON
+    assert b"content-type: application/json" in garbage.lower(), garbage
     answer = running.raw(b"GET /healthz HTTP/1.1\r\nHost: padron\r\nConnection: close\r\n\r\n")
     assert status_of(answer) == 200
     time.sleep(0.3)  # let the server notice the hang-ups
@@ -205,12 +200,6 @@ def test_a_vanished_client_is_not_an_internal_error(running: Running) -> None:
     assert "internal error" not in output and "Traceback" not in output, output[-2000:]
 
 
-@pytest.mark.xfail(
-    not HEAD_LIMITED,
-    strict=True,
-    reason="padron bug: httptools buffers a request head of any size (200 MB on one "
-    "connection grows the server by 200 MB); fixed by http=LimitedHttpToolsProtocol",
-)
 def test_a_header_of_megabytes_is_cut_off(running: Running) -> None:
     """The server stops reading a head long before 20 MB and does not grow."""
     before = rss_kb(running.server.process.pid)
