@@ -167,6 +167,10 @@ def serve(settings: Settings, started: float, level: str = "info") -> int:
     try:
         configure_process(settings)
         runtime = open_runtime(settings, build_index=True)
+        from padron.customers.reresolve import behind
+
+        for line in behind(runtime.store, runtime.resolver):
+            print(line, flush=True)
         print_first_key(runtime.access.ensure_first_key())
         url = bound_url(sock)
 
