@@ -227,6 +227,10 @@ def _parser() -> argparse.ArgumentParser:
 
     register_transfer(sub, db)
 
+    from padron.reading_commands import register as register_reading
+
+    register_reading(sub, db)
+
     about = sub.add_parser("about", help="version, data sources and their licences")
     about.set_defaults(func=cmd_about)
     return parser

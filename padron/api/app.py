@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from padron.api import envelopes, metrics, operations
+from padron.api import envelopes, metrics, operations, reading
 from padron.api.budget import BodyBudget, BufferFull
 from padron.api.codings import ContentCodings
 from padron.api.envelopes import JSONBody, error
@@ -183,6 +183,8 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
         auth = await authorize(request, "depotFetch")
         if isinstance(auth, Response):
             return auth
+        if "code" not in request.query_params and "id" not in request.query_params:
+            return await reading.list_customers(request, auth[1], customers)
         query = lookup_query(request)
         if isinstance(query, Response):
             return query
@@ -329,8 +331,19 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
         method = "GET" if request.method == "HEAD" else request.method
         return await by_method[method](request)
 
+    def fetching(handler: reading.Handler) -> Handler:
+        async def endpoint(request: Request) -> Response:
+            auth = await authorize(request, "depotFetch")
+            if isinstance(auth, Response):
+                return auth
+            return await handler(request, auth[1], customers)
+
+        return endpoint
+
     routes = [
         Route("/customers", customers_endpoint, methods=list(by_method)),
+        Route("/customers/changes", fetching(reading.changes), methods=["GET"]),
+        Route("/customers/changes/latest", fetching(reading.latest), methods=["GET"]),
         Route("/status", status, methods=["GET"]),
         Route("/locations/resolve", resolve_location, methods=["GET"]),
         Route("/healthz", health.endpoint, methods=["GET"]),

@@ -42,6 +42,35 @@ _LOOKUP: Final = [
 
 _LOCATION: Final = {"type": ["string", "integer", "null"], "maxLength": 255}
 
+
+def _query(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema or {"type": "string"},
+    }
+
+
+_LIMIT: Final = _query(
+    "limit", "page size (default 100)", {"type": "integer", "minimum": 1, "maximum": 1000}
+)
+# The list's filters (GET /customers without code or id); see docs/api.md.
+_LIST: Final = [
+    _query("isActive", "true or false", {"type": "boolean"}),
+    _query("country", "any form POST accepts (Spain, ES, ESP, 724, Q29)"),
+    _query("state", "any form POST accepts"),
+    _query("city", "any form POST accepts"),
+    _query("updatedSince", "ISO 8601 date or time, inclusive"),
+    _query("updatedBefore", "ISO 8601 date or time, exclusive"),
+    _query("unresolved", "true: only customers with a place kept as sent", {"type": "boolean"}),
+    _query("codePrefix", "codes that start with this text"),
+    _LIMIT,
+    _query("cursor", "nextCursor of the previous page"),
+]
+_GONE: Final = _json(_ref("Error"), "the cursor is older than the changes kept (cursor_expired)")
+
 SCHEMA: Final[dict[str, Any]] = {
     "openapi": "3.1.0",
     "info": {
@@ -141,6 +170,58 @@ SCHEMA: Final[dict[str, Any]] = {
                     },
                 },
             },
+            "CustomerList": {
+                "type": "object",
+                "required": ["object", "payload"],
+                "properties": {
+                    "object": {"const": "customer_list"},
+                    "payload": {
+                        "type": "object",
+                        "required": ["code", "customers", "hasMore", "nextCursor"],
+                        "properties": {
+                            "code": {"const": "ok"},
+                            "customers": {"type": "array", "items": _ref("Customer")},
+                            "hasMore": {"type": "boolean"},
+                            "nextCursor": {"type": ["string", "null"]},
+                        },
+                    },
+                },
+            },
+            "Change": {
+                "type": "object",
+                "required": ["object", "payload"],
+                "properties": {
+                    "object": {"const": "change"},
+                    "payload": {
+                        "type": "object",
+                        "required": ["type", "at", "customerId", "customerCode", "customer"],
+                        "properties": {
+                            "type": {"enum": ["created", "updated", "deleted"]},
+                            "at": {"type": "string"},
+                            "customerId": {"type": "string"},
+                            "customerCode": {"type": "string"},
+                            "customer": {"oneOf": [_ref("Customer"), {"type": "null"}]},
+                        },
+                    },
+                },
+            },
+            "ChangeList": {
+                "type": "object",
+                "required": ["object", "payload"],
+                "properties": {
+                    "object": {"const": "change_list"},
+                    "payload": {
+                        "type": "object",
+                        "required": ["code", "changes", "hasMore", "nextCursor"],
+                        "properties": {
+                            "code": {"const": "ok"},
+                            "changes": {"type": "array", "items": _ref("Change")},
+                            "hasMore": {"type": "boolean"},
+                            "nextCursor": {"type": "string"},
+                        },
+                    },
+                },
+            },
             "Error": {
                 "type": "object",
                 "required": ["object", "payload"],
@@ -200,10 +281,13 @@ SCHEMA: Final[dict[str, Any]] = {
                 },
             },
             "get": {
-                "summary": "One customer by code or id",
-                "parameters": _LOOKUP,
+                "summary": "One customer by code or id; without both, a page of the list",
+                "parameters": _LOOKUP + _LIST,
                 "responses": {
-                    "200": _json(_ref("Customer"), "the customer"),
+                    "200": _json(
+                        {"oneOf": [_ref("Customer"), _ref("CustomerList")]},
+                        "the customer (code or id), or a page of the filtered list",
+                    ),
                     "404": _json(_ref("Error"), "customer_not_found"),
                     **_ERRORS,
                 },
@@ -217,6 +301,33 @@ SCHEMA: Final[dict[str, Any]] = {
                     **_ERRORS,
                 },
             },
+        },
+        "/customers/changes": {
+            "get": {
+                "summary": "The change feed: changes after a cursor, in commit order",
+                "parameters": [
+                    {"$ref": "#/components/parameters/version"},
+                    _query("after", "nextCursor of the previous answer (absent: the oldest)"),
+                    _LIMIT,
+                    _query(
+                        "wait",
+                        "seconds to hold the request when nothing is newer (long poll)",
+                        {"type": "number", "minimum": 0, "maximum": 30},
+                    ),
+                ],
+                "responses": {
+                    "200": _json(_ref("ChangeList"), "a page of changes"),
+                    "410": _GONE,
+                    **_ERRORS,
+                },
+            }
+        },
+        "/customers/changes/latest": {
+            "get": {
+                "summary": "The cursor of the latest change, to follow from now",
+                "parameters": [{"$ref": "#/components/parameters/version"}],
+                "responses": {"200": _json(_ref("Object"), "change_cursor"), **_ERRORS},
+            }
         },
         "/status": {
             "get": {

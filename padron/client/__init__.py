@@ -12,7 +12,14 @@
                 batch.add(row)
 """
 
-from padron.client._client import MAX_BATCH, Client, CustomerBatch, Customers, Locations
+from padron.client._client import (
+    MAX_BATCH,
+    ChangeStream,
+    Client,
+    CustomerBatch,
+    Customers,
+    Locations,
+)
 from padron.client._errors import (
     BadRequest,
     CustomerError,
@@ -32,6 +39,7 @@ from padron.client._errors import (
 )
 from padron.client._models import (
     ApiVersion,
+    Change,
     Customer,
     IngestResult,
     Location,
@@ -44,6 +52,8 @@ __all__ = [
     "MAX_BATCH",
     "ApiVersion",
     "BadRequest",
+    "Change",
+    "ChangeStream",
     "Client",
     "Customer",
     "CustomerBatch",

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import ssl
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Final, overload
 
 import msgspec
 
-from padron.client._errors import PadronError
-from padron.client._models import Customer, IngestResult, Location, Status
+from padron.client._errors import PadronError, ServerError, TransportError, Unavailable
+from padron.client._models import Change, Customer, IngestResult, Location, Status
 from padron.client._transport import USER_AGENT, Transport
 from padron.customers.codes import normalise_code
 
@@ -87,7 +88,7 @@ class Client:
             max_wait=max_wait,
             ssl_context=ssl_context,
         )
-        self.customers = Customers(self._transport)
+        self.customers = Customers(self._transport, timeout)
         self.locations = Locations(self._transport)
 
     def status(self) -> Status:
@@ -109,9 +110,120 @@ class Client:
         self.close()
 
 
+#: The list's filters by their Python names (API.md, "GET /customers").
+_FILTERS: Final = {
+    "is_active": "isActive",
+    "country": "country",
+    "state": "state",
+    "city": "city",
+    "updated_since": "updatedSince",
+    "updated_before": "updatedBefore",
+    "unresolved": "unresolved",
+    "code_prefix": "codePrefix",
+}
+
+
+def _query_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return str(value)
+
+
+class ChangeStream:
+    """The changes of ``Customers.iter_changes``, one at a time. ``cursor`` is
+    where to resume: after the last change of every page fully yielded (a
+    consumer that stops inside a page sees that page's rest again)."""
+
+    def __init__(
+        self, customers: Customers, after: str | None, follow: bool, page: int, wait: float
+    ) -> None:
+        self._customers = customers
+        self.cursor = after
+        self._follow = follow
+        self._page = page
+        self._wait = wait
+
+    def __iter__(self) -> Iterator[Change]:
+        pause = 0.1
+        while True:
+            query = {"limit": str(self._page)}
+            if self.cursor is not None:
+                query["after"] = self.cursor
+            if self._follow:
+                query["wait"] = f"{self._wait:g}"
+            try:
+                answer = self._customers._t.request(
+                    "GET", "/customers/changes", query=query, idempotent=True
+                )
+            except (TransportError, Unavailable, ServerError):
+                if not self._follow:
+                    raise
+                # Following: the server restarts or the network drops; try again
+                # from the same cursor, so nothing is skipped or seen twice.
+                time.sleep(pause)
+                pause = min(pause * 2, 5.0)
+                continue
+            pause = 0.1
+            payload = (answer.body or {}).get("payload") or {}
+            for item in payload.get("changes") or ():
+                yield Change.from_json(item)
+            self.cursor = str(payload.get("nextCursor"))
+            if not payload.get("hasMore") and not self._follow:
+                return
+
+
 class Customers:
-    def __init__(self, transport: Transport) -> None:
+    def __init__(self, transport: Transport, timeout: float = 30.0) -> None:
         self._t = transport
+        self._timeout = timeout
+
+    def iter_customers(self, *, page_size: int = 1000, **filters: Any) -> Iterator[Customer]:
+        """Every customer that passes ``filters``, in code order, page by page.
+
+        Filters: ``is_active`` (bool), ``country`` / ``state`` / ``city`` (any
+        form POST accepts), ``updated_since`` / ``updated_before`` (datetime or
+        ISO 8601 text), ``unresolved`` (bool), ``code_prefix``. A customer that
+        exists for the whole walk is yielded exactly once, whatever is written
+        meanwhile. A place that does not resolve raises :class:`ValidationFailed`.
+        """
+        unknown = sorted(set(filters) - set(_FILTERS))
+        if unknown:
+            raise TypeError(f"unknown filter {unknown[0]!r}; use {', '.join(_FILTERS)}")
+        query = {_FILTERS[k]: _query_value(v) for k, v in filters.items() if v is not None}
+        query["limit"] = str(page_size)
+        while True:
+            answer = self._t.request("GET", "/customers", query=query, idempotent=True)
+            payload = (answer.body or {}).get("payload") or {}
+            for entity in payload.get("customers") or ():
+                yield Customer.from_json(entity)
+            cursor = payload.get("nextCursor")
+            if not cursor:
+                return
+            query["cursor"] = str(cursor)
+
+    def iter_changes(
+        self,
+        *,
+        after: str | None = None,
+        follow: bool = False,
+        page_size: int = 100,
+        wait: float | None = None,
+    ) -> ChangeStream:
+        """The project's changes after the cursor ``after`` (None: from the
+        oldest kept), in commit order. ``follow``: never end; long-poll for new
+        changes (``wait`` seconds a request, below the client's timeout) and
+        reconnect from the same cursor when the server is away. A cursor older
+        than the changes kept raises :class:`PadronError` with status 410
+        (``cursor_expired``): read the list again."""
+        held = wait if wait is not None else max(1.0, min(25.0, self._timeout - 5.0))
+        return ChangeStream(self, after, follow, page_size, held)
+
+    def latest_cursor(self) -> str:
+        """The cursor of the latest change: ``iter_changes(after=…)`` follows from now."""
+        answer = self._t.request("GET", "/customers/changes/latest", idempotent=True)
+        return str(((answer.body or {}).get("payload") or {}).get("nextCursor"))
 
     @overload
     def ingest(self, customers: Mapping[str, Any]) -> Customer: ...

@@ -200,3 +200,29 @@ class Location:
             if isinstance(w, dict)
         )
         return cls(place(p.get("country")), place(p.get("state")), place(p.get("city")), warnings)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One change of the feed: ``type`` is ``created``, ``updated`` or
+    ``deleted``; ``customer`` is the customer after it (None when deleted)."""
+
+    type: str
+    at: datetime
+    customer_id: str
+    customer_code: str
+    customer: Customer | None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, body: Any) -> Change:
+        p = _expect(body, "change").get("payload") or {}
+        entity = p.get("customer")
+        return cls(
+            type=str(p.get("type")),
+            at=_time(p.get("at")),
+            customer_id=str(p.get("customerId")),
+            customer_code=str(p.get("customerCode")),
+            customer=Customer.from_json(entity) if entity is not None else None,
+            raw=body,
+        )

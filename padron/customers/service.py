@@ -17,6 +17,7 @@ from typing import Any, Final, Protocol, TypeVar
 
 from padron.customers.codes import normalise_code
 from padron.customers.model import Customer, Project, Written
+from padron.customers.reading import ReadingService
 from padron.customers.rules import MAX_CODE, Patch, Problem, _bad_text, _code, check
 from padron.geo.types import NO_LOCATION, FieldError, Place, Resolution, Sent, StoredLocation
 from padron.geo.types import Field as GeoField
@@ -154,7 +155,7 @@ def _unless_changed(
     return unchanged
 
 
-class CustomerService:
+class CustomerService(ReadingService):
     def __init__(
         self,
         store: Store,

@@ -9,9 +9,14 @@ and commits; an exception from ``plan`` rolls everything back.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from padron.customers.model import ApiKey, Customer, Project
+
+if TYPE_CHECKING:
+    from padron.store.changes import Change
+    from padron.store.listing import CustomerFilter
+    from padron.store.signal import ChangeSignal
 
 R = TypeVar("R")
 
@@ -29,6 +34,9 @@ class Store(Protocol):
     #: Point reads cost less than a hop to a thread (an embedded database): the
     #: HTTP layer may then read on its event loop.
     inline_reads: bool
+    #: Rung when a change of a project commits (in this process, and in others
+    #: once :meth:`watch_changes` was called).
+    signal: ChangeSignal
 
     def close(self) -> None: ...
     def schema_version(self) -> int: ...
@@ -77,3 +85,14 @@ class Store(Protocol):
         self, project_id: str, batch_size: int = 1000
     ) -> Iterator[list[Customer]]: ...
     def count_customers(self, project_id: str) -> int: ...
+
+    def list_customers(
+        self, project_id: str, where: CustomerFilter, after: str | None, limit: int
+    ) -> list[Customer]: ...
+
+    # the change log
+    def changes(self, project_id: str, after: int, limit: int) -> list[Change]: ...
+    def change_head(self, project_id: str) -> tuple[int, int]: ...
+    def prune_changes(self, before: int) -> int: ...
+    def watch_changes(self) -> None: ...
+    def secret(self, name: str) -> bytes: ...

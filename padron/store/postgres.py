@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, Final, TypeVar
@@ -34,8 +35,10 @@ from psycopg import errors as pg_errors
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from padron.customers.model import ApiKey, Customer, Project
+from padron.ids import now
 from padron.store import migrations
 from padron.store.base import Plan, StoreError
+from padron.store.changes import DELETED, SNAPSHOT_COLUMNS, kinds_of
 from padron.store.reads import Reads
 from padron.store.rows import CUSTOMER_COLUMNS as _CUSTOMER_COLUMNS
 from padron.store.rows import KEY_COLUMNS as _KEY_COLUMNS
@@ -43,6 +46,7 @@ from padron.store.rows import PROJECT_COLUMNS as _PROJECT_COLUMNS
 from padron.store.rows import customer as _customer
 from padron.store.rows import key_row
 from padron.store.rows import where as _where
+from padron.store.signal import ChangeSignal
 
 R = TypeVar("R")
 Conn = psycopg.Connection[tuple[Any, ...]]
@@ -91,6 +95,28 @@ _UPSERT: Final = (
     "city = excluded.city, year_born = excluded.year_born, gender = excluded.gender, "
     "metadata = excluded.metadata"
 )
+# The change log of a batch, numbered by the project's change_heads row. The
+# UPDATE takes that row's lock, held to COMMIT: the next writer of the project
+# waits there, so numbers are taken in commit order and a reader that sees
+# number N has seen every number below it (docs/change-feed.md). It is the
+# batch's last statement before COMMIT, so the lock is held for as little as
+# one statement and the commit.
+_RECORD: Final = (
+    "WITH head AS (UPDATE change_heads SET seq = seq + %s WHERE project_id = %s "
+    "RETURNING seq) "
+    f"INSERT INTO customer_changes (project_id, seq, kind, at, {SNAPSHOT_COLUMNS}) "
+    "SELECT %s, head.seq - %s + u.n, u.kind, u.updated_at, u.id, u.code, u.created_at, "
+    "u.updated_at, u.is_active, u.country, u.state, u.city, u.year_born, u.gender, u.metadata "
+    "FROM head, unnest(%b::smallint[], "
+    "%b::text[], %b::text[], %b::bigint[], %b::bigint[], %b::boolean[], %b::text[], "
+    "%b::text[], %b::text[], %b::integer[], %b::smallint[], %b::text[]) WITH ORDINALITY "
+    "AS u (kind, id, code, created_at, updated_at, is_active, country, state, city, "
+    "year_born, gender, metadata, n)"
+)
+_NOTIFY: Final = "SELECT pg_notify('padron_changes', %s)"
+#: The channel of NOTIFY: the payload is the project's id.
+CHANNEL: Final = "padron_changes"
+
 # unnest() yields the array in order, so the locks are taken in the order sent.
 _LOCK_CODES: Final = "SELECT pg_advisory_xact_lock(k) FROM unnest(%b::bigint[]) AS k"
 _BEGIN: Final = "BEGIN ISOLATION LEVEL READ COMMITTED"
@@ -175,12 +201,16 @@ class PostgresStore(Reads):
     """A :class:`padron.store.base.Store` over one PostgreSQL database."""
 
     MARK = "%s"
+    DIALECT = "postgres"
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.inline_reads = False  # a round trip to the server: keep it off the event loop
         conninfo, self.pool_size = parse_url(url)
         self._migrate(conninfo)
+        self._conninfo = conninfo
+        self.signal = ChangeSignal()
+        self._listener: PgListener | None = None
         self._pool: ConnectionPool[Conn] = ConnectionPool(
             conninfo,
             min_size=1,
@@ -268,21 +298,36 @@ class PostgresStore(Reads):
         return None  # an unreachable server shows in the health probe's query
 
     def close(self) -> None:
+        if self._listener is not None:
+            self._listener.stop()
         self._pool.close()
+
+    def watch_changes(self) -> None:
+        """Hear the changes that any process commits, from now on (LISTEN)."""
+        if self._listener is None:
+            listener = PgListener(self._conninfo, self.signal)
+            listener.start_listening()
+            self._listener = listener
 
     # projects and keys
 
     def create_project(self, project: Project) -> None:
-        self._write(
-            f"INSERT INTO projects ({_PROJECT_COLUMNS}) VALUES (%s, %s, %s, %s, %s)",
-            (
-                project.id,
-                project.name,
-                project.created_at,
-                project.reject_unresolved_places,
-                project.places_index,
-            ),
-        )
+        def work(a: _Attempt) -> None:
+            a.writing = True
+            with a.conn.transaction():
+                a.conn.execute(
+                    f"INSERT INTO projects ({_PROJECT_COLUMNS}) VALUES (%s, %s, %s, %s, %s)",
+                    (
+                        project.id,
+                        project.name,
+                        project.created_at,
+                        project.reject_unresolved_places,
+                        project.places_index,
+                    ),
+                )
+                a.conn.execute("INSERT INTO change_heads (project_id) VALUES (%s)", (project.id,))
+
+        self._run(work)
 
     def update_project(self, project: Project) -> None:
         self._write(
@@ -350,6 +395,19 @@ class PostgresStore(Reads):
             with conn.pipeline():
                 if rows:
                     conn.execute(_UPSERT, upsert_params(project_id, rows))
+                    kinds = kinds_of(stored, rows)
+                    conn.execute(
+                        _RECORD,
+                        (
+                            len(rows),
+                            project_id,
+                            project_id,
+                            len(rows),
+                            kinds,
+                            *upsert_params(project_id, rows)[1:],
+                        ),
+                    )
+                    conn.execute(_NOTIFY, (project_id,))
                 conn.execute("COMMIT")
             return result
 
@@ -383,12 +441,78 @@ class PostgresStore(Reads):
                     conn.execute(_BEGIN)
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key(project_id, target),))
                 deleted = conn.execute(
-                    f"DELETE FROM customers WHERE project_id = %s AND {column} = %s "
-                    f"RETURNING {_CUSTOMER_COLUMNS}",
-                    (project_id, value),
+                    f"WITH gone AS (DELETE FROM customers WHERE project_id = %s AND {column} = %s "
+                    f"RETURNING {_CUSTOMER_COLUMNS}), "
+                    "head AS (UPDATE change_heads SET seq = seq + 1 WHERE project_id = %s "
+                    "AND EXISTS (SELECT 1 FROM gone) RETURNING seq), "
+                    "logged AS (INSERT INTO customer_changes (project_id, seq, kind, at, id, code) "
+                    "SELECT %s, head.seq, %s, %s, gone.id, gone.code FROM gone, head) "
+                    f"SELECT {_CUSTOMER_COLUMNS} FROM gone",
+                    (project_id, value, project_id, project_id, DELETED, now()),
                 )
+                conn.execute(_NOTIFY, (project_id,))
                 conn.execute("COMMIT")
             rows = deleted.fetchall()
             return _customer(rows[0]) if rows else None
 
         return self._run(work)
+
+    def prune_changes(self, before: int) -> int:
+        """Drop the changes of every project written before ``before`` (epoch
+        seconds); returns how many. A project's pruned horizon becomes its
+        highest dropped number, so older cursors are told they expired."""
+
+        def work(a: _Attempt) -> int:
+            a.writing = True
+            with a.conn.transaction():
+                cur = a.conn.execute(
+                    "WITH horizon AS (SELECT project_id, max(seq) AS seq FROM customer_changes "
+                    "WHERE at < %s GROUP BY project_id), "
+                    "moved AS (UPDATE change_heads h SET pruned_through = "
+                    "greatest(h.pruned_through, horizon.seq) FROM horizon "
+                    "WHERE h.project_id = horizon.project_id) "
+                    "DELETE FROM customer_changes c USING horizon "
+                    "WHERE c.project_id = horizon.project_id AND c.seq <= horizon.seq",
+                    (before,),
+                )
+                return cur.rowcount
+
+        return self._run(work)
+
+
+class PgListener:
+    """One connection per process that LISTENs on :data:`CHANNEL` and rings the
+    process's :class:`ChangeSignal`. When the connection fails it rings every
+    project (a notification may have been missed) and connects again."""
+
+    def __init__(self, conninfo: str, signal: ChangeSignal) -> None:
+        self._conninfo = conninfo
+        self._signal = signal
+        self._stopping = threading.Event()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="padron-pg-listen", daemon=True)
+
+    def start_listening(self) -> None:
+        """Start; returns once LISTEN is in place (or after 5 s of trying)."""
+        self._thread.start()
+        self._ready.wait(5)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join(3)
+
+    def _run(self) -> None:
+        delay = 0.05
+        while not self._stopping.is_set():
+            try:
+                with psycopg.connect(self._conninfo, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    self._ready.set()
+                    delay = 0.05
+                    while not self._stopping.is_set():
+                        for note in conn.notifies(timeout=1.0):
+                            self._signal.ring(note.payload)
+            except psycopg.Error:
+                self._signal.ring(None)
+                self._stopping.wait(delay)
+                delay = min(delay * 2, 2.0)

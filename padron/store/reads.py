@@ -11,6 +11,9 @@ from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar, Final
 
 from padron.customers.model import ApiKey, Customer, Project
+from padron.store.changes import CHANGE_COLUMNS, Change
+from padron.store.changes import change as _change
+from padron.store.listing import CustomerFilter, page_query
 from padron.store.rows import CUSTOMER_COLUMNS, KEY_COLUMNS, PROJECT_COLUMNS, pages
 from padron.store.rows import customer as _customer
 from padron.store.rows import key as _key
@@ -24,6 +27,8 @@ _CODES_PER_QUERY: Final = 500
 class Reads:
     #: The driver's placeholder for a parameter.
     MARK: ClassVar[str]
+    #: "sqlite" or "postgres": the SQL dialect of the few queries that differ.
+    DIALECT: ClassVar[str]
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         raise NotImplementedError
@@ -100,3 +105,35 @@ class Reads:
             f"SELECT count(*) FROM customers WHERE project_id = {self.MARK}", (project_id,)
         )
         return int(rows[0][0])
+
+    def list_customers(
+        self, project_id: str, where: CustomerFilter, after: str | None, limit: int
+    ) -> list[Customer]:
+        """Up to ``limit`` customers that pass ``where``, in code order, codes
+        above ``after`` (None: from the first)."""
+        sql, params = page_query(self.DIALECT, self.MARK, project_id, where, after, limit)
+        return [_customer(r) for r in self._read(sql, params)]
+
+    def changes(self, project_id: str, after: int, limit: int) -> list[Change]:
+        """Up to ``limit`` changes of the project numbered above ``after``, in order."""
+        m = self.MARK
+        rows = self._read(
+            f"SELECT {CHANGE_COLUMNS} FROM customer_changes "
+            f"WHERE project_id = {m} AND seq > {m} ORDER BY seq LIMIT {m}",
+            (project_id, after, limit),
+        )
+        return [_change(project_id, r) for r in rows]
+
+    def change_head(self, project_id: str) -> tuple[int, int]:
+        """(number of the project's last committed change, number up to which
+        changes were pruned); (0, 0) for a project without changes."""
+        rows = self._read(
+            f"SELECT seq, pruned_through FROM change_heads WHERE project_id = {self.MARK}",
+            (project_id,),
+        )
+        return (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
+
+    def secret(self, name: str) -> bytes:
+        """A random secret made once for this database (migration 0004)."""
+        rows = self._read(f"SELECT value FROM padron_secrets WHERE name = {self.MARK}", (name,))
+        return bytes(rows[0][0])

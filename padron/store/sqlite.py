@@ -22,8 +22,10 @@ from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from padron.customers.model import ApiKey, Customer, Project
+from padron.ids import now
 from padron.store import migrations
 from padron.store.base import Plan, StoreError
+from padron.store.changes import DELETED, kinds_of, snapshot_row
 from padron.store.reads import Reads
 from padron.store.rows import CUSTOMER_COLUMNS as _CUSTOMER_COLUMNS
 from padron.store.rows import KEY_COLUMNS as _KEY_COLUMNS
@@ -31,6 +33,7 @@ from padron.store.rows import PROJECT_COLUMNS as _PROJECT_COLUMNS
 from padron.store.rows import customer as _customer
 from padron.store.rows import key_row
 from padron.store.rows import where as _where
+from padron.store.signal import ChangeSignal, FifoBell
 from padron.store.writer import Writer, file_id
 
 R = TypeVar("R")
@@ -46,10 +49,38 @@ _UPSERT: Final = (
 READER_POOL: Final = 8
 #: Seconds between checks of a queued write whose writer thread may have died.
 _WRITER_CHECK_SECONDS: Final = 1.0
+_RECORD: Final = (
+    "INSERT INTO customer_changes (project_id, seq, kind, at, id, code, created_at, updated_at, "
+    "is_active, country, state, city, year_born, gender, metadata) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
 #: Milliseconds another process's write may hold the file before we give up (503).
 BUSY_TIMEOUT_MS: Final = 30_000
 WRITER_CACHE_KIB: Final = 64 * 1024
 SYNCHRONOUS_LEVELS: Final = ("off", "normal", "full", "extra")
+
+
+def _record(
+    conn: sqlite3.Connection, project_id: str, changes: Sequence[tuple[int, int, tuple[Any, ...]]]
+) -> None:
+    """Number and log ``changes`` ((kind, at, snapshot) each) inside the write
+    transaction. One writer holds the database file at a time, so the numbers
+    follow commit order."""
+    n = len(changes)
+    row = conn.execute(
+        "UPDATE change_heads SET seq = seq + ? WHERE project_id = ? RETURNING seq",
+        (n, project_id),
+    ).fetchone()
+    if row is None:  # a project made by a padron older than the change log
+        conn.execute("INSERT INTO change_heads (project_id, seq) VALUES (?, ?)", (project_id, n))
+        last = n
+    else:
+        last = int(row[0])
+    first = last - n + 1
+    conn.executemany(
+        _RECORD,
+        [(project_id, first + i, kind, at, *snap) for i, (kind, at, snap) in enumerate(changes)],
+    )
 
 
 def _customer_row(c: Customer) -> tuple[Any, ...]:
@@ -73,6 +104,7 @@ class SQLiteStore(Reads):
     """A :class:`padron.store.base.Store` over one SQLite file."""
 
     MARK = "?"
+    DIALECT = "sqlite"
 
     def __init__(self, path: Path, *, synchronous: str = "full") -> None:
         if synchronous not in SYNCHRONOUS_LEVELS:
@@ -96,6 +128,16 @@ class SQLiteStore(Reads):
         self._identity = identity
         self._writer_lock = threading.Lock()
         self._writer = self._start_writer()
+        self.signal = ChangeSignal()
+        self._bell = FifoBell(path.with_name(path.name + "-feed"))
+
+    def watch_changes(self) -> None:
+        """Hear the changes that other processes commit, from now on."""
+        self._bell.listen(self.signal.ring)
+
+    def _rang(self, project_id: str) -> None:
+        self.signal.ring(project_id)
+        self._bell.ring(project_id)
 
     # connections
 
@@ -236,8 +278,8 @@ class SQLiteStore(Reads):
     # projects and keys
 
     def create_project(self, project: Project) -> None:
-        self._write(
-            lambda c: c.execute(
+        def job(c: sqlite3.Connection) -> None:
+            c.execute(
                 f"INSERT INTO projects ({_PROJECT_COLUMNS}) VALUES (?,?,?,?,?)",
                 (
                     project.id,
@@ -247,7 +289,9 @@ class SQLiteStore(Reads):
                     project.places_index,
                 ),
             )
-        )
+            c.execute("INSERT INTO change_heads (project_id) VALUES (?)", (project.id,))
+
+        self._write(job)
 
     def update_project(self, project: Project) -> None:
         self._write(
@@ -293,8 +337,10 @@ class SQLiteStore(Reads):
         if meanwhile is not None:
             meanwhile()  # the read below is local and quick: nothing to overlap
         unique = list(dict.fromkeys(codes))
+        recorded = False
 
         def job(c: sqlite3.Connection) -> R:
+            nonlocal recorded
             marks = ",".join("?" * len(unique))
             rows = c.execute(
                 f"SELECT {_CUSTOMER_COLUMNS} FROM customers "
@@ -304,10 +350,22 @@ class SQLiteStore(Reads):
             stored = {row[2]: _customer(row) for row in rows}
             to_write, result = plan(stored)
             if to_write:
-                c.executemany(_UPSERT, [_customer_row(x) for x in to_write])
+                # The same code twice: the last one wins, and is one change.
+                last = list({x.code: x for x in to_write}.values())
+                c.executemany(_UPSERT, [_customer_row(x) for x in last])
+                kinds = kinds_of(stored, last)
+                _record(
+                    c,
+                    project_id,
+                    [(k, x.updated_at, snapshot_row(x)) for k, x in zip(kinds, last, strict=True)],
+                )
+                recorded = True
             return result
 
-        return self._write(job)
+        result = self._write(job)
+        if recorded:
+            self._rang(project_id)
+        return result
 
     def delete_customer(
         self, project_id: str, *, code: str | None = None, id: str | None = None
@@ -320,6 +378,40 @@ class SQLiteStore(Reads):
                 f"RETURNING {_CUSTOMER_COLUMNS}",
                 (project_id, value),
             ).fetchall()
-            return _customer(rows[0]) if rows else None
+            if not rows:
+                return None
+            gone = _customer(rows[0])
+            blank = (None,) * 9
+            _record(c, project_id, [(DELETED, now(), (gone.id, gone.code, *blank))])
+            return gone
+
+        gone = self._write(job)
+        if gone is not None:
+            self._rang(project_id)
+        return gone
+
+    def prune_changes(self, before: int) -> int:
+        """Drop the changes of every project written before ``before`` (epoch
+        seconds); returns how many. A project's pruned horizon becomes its
+        highest dropped number, so older cursors are told they expired."""
+
+        def job(c: sqlite3.Connection) -> int:
+            horizons = c.execute(
+                "SELECT project_id, max(seq) FROM customer_changes WHERE at < ? "
+                "GROUP BY project_id",
+                (before,),
+            ).fetchall()
+            dropped = 0
+            for project_id, horizon in horizons:
+                dropped += c.execute(
+                    "DELETE FROM customer_changes WHERE project_id = ? AND seq <= ?",
+                    (project_id, horizon),
+                ).rowcount
+                c.execute(
+                    "UPDATE change_heads SET pruned_through = max(pruned_through, ?) "
+                    "WHERE project_id = ?",
+                    (horizon, project_id),
+                )
+            return dropped
 
         return self._write(job)
