@@ -34,7 +34,15 @@ pytestmark = pytest.mark.slow
 
 WRITERS = 8
 OPS_PER_WRITER = 25
-CODES = [f"k{i}" for i in range(12)]
+CODES = [f"k{i}" for i in range(12)]  # every writer's
+
+
+def codes_of(i: int) -> list[str]:
+    """What writer ``i`` writes: the shared codes, and as many of its own (writes
+    of disjoint codes commit concurrently: where an unguarded feed skips)."""
+    return CODES + [f"w{i}-{j}" for j in range(12)]
+
+
 PAGE = 3
 WAIT = "1"
 DEADLINE = 120.0
@@ -84,6 +92,7 @@ def _request(
 
 def writer(server: Server, key: str, i: int, run: Run, tolerate_loss: bool) -> None:
     rng = random.Random(i)
+    mine = codes_of(i)
     with server.client(key) as http:
         for n in range(OPS_PER_WRITER):
             while tolerate_loss and not run.server_up.wait(0.05):
@@ -91,7 +100,7 @@ def writer(server: Server, key: str, i: int, run: Run, tolerate_loss: bool) -> N
             kind = rng.choice(["mark", "mark", "batch", "bare", "delete"])
             sent = time.monotonic()
             if kind in ("mark", "bare"):
-                code = rng.choice(CODES)
+                code = rng.choice(mine)
                 body: dict[str, Any] = {"code": code}
                 if kind == "mark":
                     body["metadata"] = {"w": f"{i}.{n}"}
@@ -108,7 +117,7 @@ def writer(server: Server, key: str, i: int, run: Run, tolerate_loss: bool) -> N
                     identity = ("bare", entity["id"]) if r.status_code == 201 else None
                 run.add(Op(code, identity, sent, answered, kind))
             elif kind == "batch":
-                chosen = rng.sample(CODES, rng.choice([2, 3, 4]))
+                chosen = rng.sample(mine, rng.choice([2, 3, 4]))
                 body_list = [
                     {"code": c, "metadata": {"w": f"{i}.{n}.{j}"}, "yearBorn": 1950 + j}
                     for j, c in enumerate(chosen)
@@ -118,7 +127,7 @@ def writer(server: Server, key: str, i: int, run: Run, tolerate_loss: bool) -> N
                 for j, c in enumerate(chosen):
                     run.add(Op(c, ("mark", f"{i}.{n}.{j}"), sent, answered, "mark"))
             else:
-                code = rng.choice(CODES)
+                code = rng.choice(mine)
                 r = _request(run, http, "DELETE", tolerate_loss, params={"code": code})
                 if r is None:
                     run.add(Op(code, None, sent, None, "delete"))
@@ -137,14 +146,18 @@ def identity_of(change: dict[str, Any]) -> Identity:
     return ("bare", p["customerId"])
 
 
-def consumer(server: Server, key: str, seen: list[dict[str, Any]], run: Run, killing: bool) -> None:
+def consumer(
+    server: Server, key: str, seen: list[dict[str, Any]], run: Run, killing: bool, wait: str
+) -> None:
+    """Follows the feed; ``wait`` "0" reads as fast as it can (the likeliest to
+    catch a change committed out of order), else long-polls."""
     cursor: str | None = None
     http = server.client(key)
     quiet_after_done = 0
     deadline = time.monotonic() + DEADLINE
     try:
         while time.monotonic() < deadline:
-            params = {"limit": str(PAGE), "wait": WAIT}
+            params = {"limit": str(PAGE), "wait": wait}
             if cursor is not None:
                 params["after"] = cursor
             try:
@@ -250,8 +263,8 @@ def _run(server: Server, key: str, run: Run, kill: Any = None) -> list[list[dict
     killing = kill is not None
     run.server_up.set()
     consumers = [
-        threading.Thread(target=consumer, args=(server, key, feeds[i], run, killing))
-        for i in range(2)
+        threading.Thread(target=consumer, args=(server, key, feeds[i], run, killing, wait))
+        for i, wait in enumerate((WAIT, "0"))
     ]
     writers = [
         threading.Thread(target=writer, args=(server, key, i, run, killing)) for i in range(WRITERS)
