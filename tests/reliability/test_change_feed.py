@@ -106,8 +106,9 @@ def writer(server: Server, key: str, i: int, run: Run, tolerate_loss: bool) -> N
                     body["metadata"] = {"w": f"{i}.{n}"}
                     body["gender"] = rng.choice([0, 1, 2, 3, None])
                 r = _request(run, http, "POST", tolerate_loss, json=body)
-                if r is None:
-                    run.add(Op(code, None, sent, None, kind))
+                if r is None:  # lost: its mark may or may not be in the feed
+                    lost: Identity | None = ("mark", f"{i}.{n}") if kind == "mark" else None
+                    run.add(Op(code, lost, sent, None, kind))
                     continue
                 answered = time.monotonic()
                 entity = r.json()
