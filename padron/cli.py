@@ -91,13 +91,18 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
 
 
 def cmd_projects_list(args: argparse.Namespace) -> int:
-    store = open_store(_settings(args).database_url)
-    for p in store.list_projects():
-        mode = "reject" if p.reject_unresolved_places else "keep"
-        print(
-            f"{p.id}  {p.name}  customers={store.count_customers(p.id)}  "
-            f"unresolved-places={mode}  created {iso(p.created_at)}"
-        )
+    from padron.reading_commands import reading_service
+
+    service = reading_service(args)
+    try:
+        for p, count in service.projects():
+            mode = "reject" if p.reject_unresolved_places else "keep"
+            print(
+                f"{p.id}  {p.name}  customers={count}  "
+                f"unresolved-places={mode}  created {iso(p.created_at)}"
+            )
+    finally:
+        service.store.close()
     return 0
 
 

@@ -9,6 +9,7 @@ import argparse
 import csv
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, Final, TextIO
 
 import msgspec
@@ -17,7 +18,9 @@ from padron.customers.cursors import InvalidCursor
 from padron.customers.model import Customer, Project
 from padron.customers.queries import DEFAULT_LIMIT, MAX_LIMIT, QueryError, parse_changes, parse_list
 from padron.customers.reading import CursorExpired
-from padron.customers.service import CustomerService, Rejected
+from padron.customers.service import CustomerService, LocationResolver, Rejected
+from padron.geo.types import Field as GeoField
+from padron.geo.types import Place, Resolution
 from padron.ids import iso
 
 _encode: Final = msgspec.json.Encoder().encode
@@ -25,25 +28,56 @@ _encode: Final = msgspec.json.Encoder().encode
 _TABLE: Final = ("code", "id", "isActive", "country", "state", "city", "updatedAt")
 
 
-def _service(args: argparse.Namespace) -> tuple[CustomerService, Project, Any]:
-    from padron.cli import _settings
-    from padron.runtime import open_runtime
+class _IndexOnDemand:
+    """The place index, loaded the first time a command needs a place (a list
+    filtered by place): reading commands that need none start at once."""
 
-    runtime = open_runtime(_settings(args), build_index=True)
-    projects = runtime.store.list_projects()
+    def __init__(self, data_dir: Path) -> None:
+        self._data_dir = data_dir
+        self._resolver: LocationResolver | None = None
+
+    def _get(self) -> LocationResolver:
+        if self._resolver is None:
+            from padron.geo import open_resolver
+
+            self._resolver = open_resolver(self._data_dir, build_if_missing=True, log=print)
+        return self._resolver
+
+    def resolve(self, *args: Any, **kw: Any) -> Resolution:
+        return self._get().resolve(*args, **kw)
+
+    def describe(self, field: GeoField, id: str) -> Place | None:
+        return self._get().describe(field, id)
+
+
+def reading_service(args: argparse.Namespace) -> CustomerService:
+    """The customer service over the database of ``args`` for commands that
+    read (``projects list``, ``export``, ``customers list``, ``changes``);
+    close its store when done."""
+    from padron.cli import _settings
+    from padron.store import open_store
+
+    settings = _settings(args)
+    store = open_store(settings.database_url)
+    return CustomerService(store, _IndexOnDemand(Path(settings.data_dir)))
+
+
+def _service(args: argparse.Namespace) -> tuple[CustomerService, Project, Any]:
+    runtime = reading_service(args)
+    projects = [p for p, _ in runtime.projects()]
     if args.project is not None:
         chosen = [p for p in projects if args.project in (p.name, p.id)]
     else:
         chosen = projects if len(projects) == 1 else []
     if len(chosen) != 1:
-        runtime.close()
+        runtime.store.close()
         names = ", ".join(p.name for p in projects) or "none yet"
         raise SystemExit(
             f"padron: name the project with --project (projects: {names})"
             if args.project is None
             else f"padron: no project {args.project!r} (projects: {names})"
         )
-    return runtime.customers, chosen[0], runtime
+    return runtime, chosen[0], runtime.store
 
 
 def _list_pairs(args: argparse.Namespace) -> list[tuple[str, str]]:

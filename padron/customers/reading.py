@@ -151,6 +151,10 @@ class ReadingService:
 
     # projects
 
+    def count(self, project: Project) -> int:
+        """How many customers the project has."""
+        return self.store.count_customers(project.id)
+
     def projects(self) -> list[tuple[Project, int]]:
         """Every project with its number of customers, by name."""
         return [(p, self.store.count_customers(p.id)) for p in self.store.list_projects()]

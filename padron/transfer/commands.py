@@ -112,20 +112,22 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from padron.access import Access
-    from padron.store import open_store
     from padron.transfer.export import export
 
     output = Path(args.output) if args.output else None
     if output is not None and not output.parent.is_dir():
         return _fail("export", f"cannot write {output}: the folder {output.parent} does not exist")
     fmt = args.format or ("csv" if output and output.suffix.lower() == ".csv" else "jsonl")
-    store = open_store(_settings(args).database_url)
+    from padron.reading_commands import reading_service
+
+    service = reading_service(args)  # the reading path HTTP and CLI share
+    store = service.store
     try:
         project = Access(store).project(args.project)
-        total = store.count_customers(project.id)
+        total = service.count(project)
         try:
             done = export(
-                store.iter_customers(project.id, 1000),
+                service.export(project, 1000),
                 fmt,
                 output,
                 total=total,
