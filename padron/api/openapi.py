@@ -7,6 +7,7 @@ schemathesis and client generators read it.
 
 from __future__ import annotations
 
+import time
 from typing import Any, Final
 
 from starlette.requests import Request
@@ -35,12 +36,55 @@ _ERRORS: Final = {
     "503": _json(_ref("Error"), "the storage is unavailable (unavailable)"),
 }
 
+#: Text with at least one character that is not white space, and no control characters
+#: (what the field rules accept: they trim, and refuse what is empty after trimming).
+_CONTROL: Final = "\\u0000-\\u001f\\u007f-\\u009f"
+_TEXT: Final = f"^[^{_CONTROL}]*[^\\s{_CONTROL}][^{_CONTROL}]*$"
+_NON_EMPTY: Final = {"type": "string", "minLength": 1, "pattern": _TEXT}
+
 _LOOKUP: Final = [
-    {"name": "code", "in": "query", "required": False, "schema": {"type": "string"}},
-    {"name": "id", "in": "query", "required": False, "schema": {"type": "string"}},
+    {
+        "name": "code",
+        "in": "query",
+        "required": False,
+        "description": "the customer's code (give exactly one of code and id)",
+        "schema": _NON_EMPTY,
+        "example": "D314K1432",
+    },
+    {
+        "name": "id",
+        "in": "query",
+        "required": False,
+        "description": "the customer's id (give exactly one of code and id)",
+        "schema": {"type": "string", "pattern": "^cus_[0-9A-Za-z]{14}$"},
+        "example": "cus_C0fCLwecMysLj9",
+    },
 ]
 
-_LOCATION: Final = {"type": ["string", "integer", "null"], "maxLength": 255}
+_LOCATION: Final = {
+    "description": "a name in any language the data carries, an ISO code or a Wikidata id",
+    "oneOf": [{**_NON_EMPTY, "maxLength": 255}, {"type": "integer"}, {"type": "null"}],
+}
+
+
+def _years() -> str:
+    """A pattern for the years from 1900 to this one, written as digits."""
+    this_year = time.gmtime().tm_year
+    return "^(" + "|".join(str(y) for y in range(1900, this_year + 1)) + ")$"
+
+
+_YEAR: Final = {
+    "description": "from 1900 to the current year; digits in a string are read as the number",
+    "oneOf": [
+        {"type": "integer", "minimum": 1900, "maximum": time.gmtime().tm_year},
+        {"type": "string", "pattern": _years()},
+        {"type": "null"},
+    ],
+}
+_GENDER: Final = {
+    "description": "0 unknown, 1 male, 2 female, 3 other (also as a string of that digit)",
+    "enum": [0, 1, 2, 3, "0", "1", "2", "3", None],
+}
 
 
 def _query(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -96,17 +140,18 @@ SCHEMA: Final[dict[str, Any]] = {
                 "additionalProperties": False,
                 "required": ["code"],
                 "properties": {
-                    "code": {"type": ["string", "integer"], "minLength": 1, "maxLength": 255},
+                    "code": {
+                        "description": "the customer's code in the project (an integer is read "
+                        "as its digits); stored trimmed, in Unicode NFC",
+                        "oneOf": [{**_NON_EMPTY, "maxLength": 255}, {"type": "integer"}],
+                    },
                     "isActive": {"type": ["boolean", "null"]},
                     "country": _LOCATION,
                     "state": _LOCATION,
                     "city": _LOCATION,
                     # Whole numbers also as digit strings and zero fractions ("2", 2.0).
-                    "yearBorn": {"type": ["integer", "number", "string", "null"]},
-                    "gender": {
-                        "type": ["integer", "number", "string", "null"],
-                        "description": "0 unknown, 1 male, 2 female, 3 other",
-                    },
+                    "yearBorn": _YEAR,
+                    "gender": _GENDER,
                     # [] is PHP's empty map: read as {}.
                     "metadata": {
                         "oneOf": [
@@ -255,6 +300,30 @@ SCHEMA: Final[dict[str, Any]] = {
                     "required": True,
                     "content": {
                         "application/json": {
+                            "examples": {
+                                "one": {
+                                    "value": {
+                                        "code": "D314K1432",
+                                        "country": "ES",
+                                        "state": "Barcelona",
+                                        "city": "Q11355",
+                                        "yearBorn": 1990,
+                                        "gender": 2,
+                                        "metadata": {"currentDiscountRate": "10%"},
+                                    }
+                                },
+                                "batch": {
+                                    "value": [
+                                        {
+                                            "code": "N4213S4123",
+                                            "country": "Deutschland",
+                                            "state": "Bayern",
+                                            "city": "München",
+                                        },
+                                        {"code": "D314K1432", "gender": 1},
+                                    ]
+                                },
+                            },
                             "schema": {
                                 "oneOf": [
                                     _ref("CustomerIn"),
@@ -265,7 +334,7 @@ SCHEMA: Final[dict[str, Any]] = {
                                         "items": _ref("CustomerIn"),
                                     },
                                 ]
-                            }
+                            },
                         }
                     },
                 },
@@ -342,7 +411,7 @@ SCHEMA: Final[dict[str, Any]] = {
                 "parameters": [
                     {"$ref": "#/components/parameters/version"},
                     *(
-                        {"name": f, "in": "query", "required": False, "schema": {"type": "string"}}
+                        {"name": f, "in": "query", "required": False, "schema": _NON_EMPTY}
                         for f in ("country", "state", "city")
                     ),
                 ],
@@ -419,3 +488,58 @@ SCHEMA: Final[dict[str, Any]] = {
 
 async def openapi_endpoint(request: Request) -> Response:
     return JSONBody(SCHEMA)
+
+
+#: (path, method) → the operation's id and what it does, for generated clients and /docs.
+_OPERATIONS: Final = {
+    ("/customers", "post"): (
+        "ingestCustomers",
+        "Creates or updates customers matched by code in the key's project: one object "
+        "(201 created, 200 updated or unchanged) or an array of 1 to 100 (200, all or "
+        "nothing). Places are resolved to canonical ids; a field left out keeps its value, "
+        "null clears it. Permission depotIngest.",
+    ),
+    ("/customers", "get"): (
+        "getCustomer",
+        "Reads one customer by code or by id (exactly one of them). Permission depotFetch.",
+    ),
+    ("/customers", "delete"): (
+        "deleteCustomer",
+        "Deletes one customer by code or by id and answers it as it was, with "
+        '"deleted": true. Permission depotDelete.',
+    ),
+    ("/status", "get"): (
+        "getStatus",
+        "The key's client id, project, permissions and the API versions served. Permission status.",
+    ),
+    ("/locations/resolve", "get"): (
+        "resolveLocation",
+        "Resolves country, state and city as POST would, with the project's settings, "
+        "and stores nothing. Any valid key.",
+    ),
+    ("/healthz", "get"): (
+        "getHealth",
+        "200 when the database answers, 503 unavailable within a second when it does not.",
+    ),
+    ("/openapi.json", "get"): ("getOpenApi", "This OpenAPI 3.1 description."),
+    ("/metrics", "get"): (
+        "getMetrics",
+        "Request counts and latency by route and status, customers written, place "
+        "outcomes and database errors, in the Prometheus text format.",
+    ),
+    ("/docs", "get"): ("getDocs", "A page that renders this description (Swagger UI)."),
+    ("/docs/{name}", "get"): ("getDocsAsset", "The script and style sheet of the /docs page."),
+}
+
+
+def _describe(schema: dict[str, Any]) -> None:
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if method == "parameters" or (path, method) not in _OPERATIONS:
+                continue
+            operation_id, description = _OPERATIONS[(path, method)]
+            operation.setdefault("operationId", operation_id)
+            operation.setdefault("description", description)
+
+
+_describe(SCHEMA)
