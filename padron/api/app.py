@@ -84,7 +84,12 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
                 return error(
                     401, "invalid_api_key", "send the project's API key in the X-API-Key header"
                 )
-            return error(401, "invalid_api_key", "the API key is not valid (unknown or revoked)")
+            return error(
+                401,
+                "invalid_api_key",
+                "the API key is not valid (unknown or revoked); send a valid key of the project "
+                "(padron keys create makes one)",
+            )
         version = request.headers.get("x-api-version")
         if version is None or not version.strip():
             return error(
@@ -102,7 +107,10 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
         key, _ = found
         if permission is not None and permission not in key.permissions:
             return error(
-                403, "permission_denied", f"this API key lacks the permission {permission!r}"
+                403,
+                "permission_denied",
+                f"this API key lacks the permission {permission!r}; use a key that has it "
+                f"(padron keys create --permissions {permission})",
             )
         wait = limiter.acquire(key.id)
         if wait > 0:
@@ -118,7 +126,12 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
     async def read_body(request: Request) -> bytes | Response:
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > max_body:
-            return error(413, "payload_too_large", f"the body is over {max_body} bytes")
+            return error(
+                413,
+                "payload_too_large",
+                f"the body is over {max_body} bytes; send at most {max_body} "
+                "(split a batch in several requests)",
+            )
         kind = request.headers.get("content-type")
         if kind is not None:
             media = kind.split(";", 1)[0].strip().lower()
@@ -134,7 +147,12 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
         async for chunk in request.stream():
             size += len(chunk)
             if size > max_body:
-                return error(413, "payload_too_large", f"the body is over {max_body} bytes")
+                return error(
+                    413,
+                    "payload_too_large",
+                    f"the body is over {max_body} bytes; send at most {max_body} "
+                    "(split a batch in several requests)",
+                )
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -146,7 +164,11 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
                 400, "invalid_query", "give exactly one of the query parameters code and id"
             )
         if (code if code is not None else id_) == "":
-            return error(400, "invalid_query", "the code or id may not be empty")
+            return error(
+                400,
+                "invalid_query",
+                "the code or id may not be empty; give the customer's code or id",
+            )
         return code, id_
 
     async def post_customers(request: Request) -> Response:
@@ -200,7 +222,8 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
             return error(
                 404,
                 "customer_not_found",
-                "no customer with that " + ("code" if query[0] is not None else "id"),
+                "check the code or id: no customer with that "
+                + ("code" if query[0] is not None else "id"),
             )
         return JSONBody(envelopes.entity(found))
 
@@ -218,7 +241,8 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
             return error(
                 404,
                 "customer_not_found",
-                "no customer with that " + ("code" if query[0] is not None else "id"),
+                "check the code or id: no customer with that "
+                + ("code" if query[0] is not None else "id"),
             )
         body = envelopes.entity(gone)
         body["deleted"] = True
@@ -281,11 +305,17 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
             return error(
                 405,
                 "method_not_allowed",
-                f"{request.method} is not allowed on {request.url.path}",
+                f"{request.method} is not allowed on {request.url.path[:200]}; use "
+                + ((exc.headers or {}).get("Allow") or "another method"),
                 headers=exc.headers,
             )
         if exc.status_code == 404:
-            return error(404, "not_found", f"no such endpoint: {request.url.path[:200]}")
+            return error(
+                404,
+                "not_found",
+                f"no such endpoint: {request.url.path[:200]}; use /customers, /status, "
+                "/locations/resolve or /healthz",
+            )
         return error(exc.status_code, "http_error", str(exc.detail))
 
     async def on_store_error(request: Request, exc: Exception) -> Response:

@@ -258,3 +258,42 @@ def test_the_latin1_query_error_shows_the_utf8_spelling(api: Api) -> None:
     assert "M%C3%BCnchen" in description
     ok = api.client.get("/locations/resolve?country=DE&city=M%C3%BCnchen", headers=api.headers)
     assert ok.status_code == 200, ok.text
+
+
+# -- every 4xx says what to change ---------------------------------------------------
+
+INSTRUCTIONS = ("send", "remove", "use", "give", "format", "retry", "check", "percent-encode")
+
+
+def test_every_refusal_of_a_request_says_what_to_change(api: Api) -> None:
+    reader = api.runtime.access.create_key("shop", ["status"]).secret
+    limit = api.runtime.settings.max_body_bytes
+    h = api.headers
+    cases: list[tuple[str, str, dict[str, str], bytes | None]] = [
+        ("GET", "/customers?code=nobody", h, None),
+        ("DELETE", "/customers?id=cus_00000000000000", h, None),
+        ("GET", "/nowhere", h, None),
+        ("PUT", "/customers", h, b"{}"),
+        ("GET", "/customers?code=", h, None),
+        ("GET", "/customers?code=a&id=b", h, None),
+        ("GET", "/status", {"X-API-Version": "1"}, None),
+        ("GET", "/status", {"X-API-Key": "pdn_wrong", "X-API-Version": "1"}, None),
+        ("GET", "/status", {"X-API-Key": api.key}, None),
+        ("GET", "/status", {"X-API-Key": api.key, "X-API-Version": "2"}, None),
+        ("POST", "/customers", {"X-API-Key": reader, "X-API-Version": "1"}, b'{"code":"x"}'),
+        ("POST", "/customers", {**h, "Content-Length": str(limit + 1)}, b"x" * (limit + 1)),
+        ("POST", "/customers", {**h, "Content-Type": "text/csv"}, b"code\nx\n"),
+        ("POST", "/customers", {**h, **JSON, "Content-Encoding": "br"}, b"x"),
+        ("GET", "/locations/resolve?town=Paris", h, None),
+        ("GET", "/locations/resolve?city=M%FCnchen", h, None),
+    ]
+    silent = []
+    for method, target, headers, body in cases:
+        r = api.client.request(method, target, headers=headers, content=body)
+        assert 400 <= r.status_code < 500, (method, target, r.status_code)
+        answer = r.json()
+        payload = (answer[0] if isinstance(answer, list) else answer)["payload"]
+        text = payload["description"]
+        if not any(word in text for word in INSTRUCTIONS):
+            silent.append((method, target, r.status_code, text))
+    assert not silent
