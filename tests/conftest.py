@@ -60,7 +60,9 @@ def _traces() -> tuple[object, str]:
     return home, git
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
+def _start_watching() -> None:
+    """Run when this conftest is imported (before any test; a conftest below the
+    root is loaded after pytest_sessionstart has fired)."""
     _TRACES["before"] = _traces()
     # Whatever a test or a padron it starts does without a --data-dir lands in a
     # temporary folder, never in the user's.
@@ -81,6 +83,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             f"\nthe test suite left traces in {what}:\n{after[1] or after[0]}", red=True
         )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_start_watching()
 
 
 def _test_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
