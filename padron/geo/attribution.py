@@ -12,5 +12,11 @@ Place data in padron's location index:
 - pycountry (ISO 3166 codes and names, with translations from Debian's
   iso-codes project): GNU Lesser General Public License 2.1
   (LGPL 2.1).
+- CLDR display names of countries (Unicode CLDR), via babel: Unicode License v3,
+  https://www.unicode.org/license.txt .
+- iso3166-2 (other names and change history of ISO 3166-2 subdivisions) by
+  AJ McKenna: MIT licence.
+- State codes published by WooCommerce and PayPal (facts), with source and date
+  in padron/geo/data/platform_states.tsv.
 - Wikidata identifiers: Creative Commons CC0 1.0 (public domain dedication).
 """

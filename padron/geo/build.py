@@ -14,11 +14,14 @@ import pickle
 import re
 from array import array
 from collections import defaultdict
+from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from padron.geo import progress, sources
-from padron.geo.fold import fold, words
+from padron.geo import names as extra_sources
+from padron.geo import progress, reading, sources
+from padron.geo.fold import fold, fold_code, words
 
 #: Bump when the layout of the index changes.
 INDEX_FORMAT = 3
@@ -33,8 +36,9 @@ NO_STATE = 0xFFFF
 
 def index_path(data_dir: Path) -> Path:
     """Where the index for the installed package versions lives in ``data_dir``."""
-    parts = [f"v{INDEX_FORMAT}"]
+    parts = [f"v{INDEX_FORMAT}", f"read{reading.READING_VERSION}"]
     parts += [f"{name}-{ver}" for name, ver in sources.package_versions().items()]
+    parts += [f"{name}-{ver}" for name, ver in extra_sources.package_versions().items()]
     return Path(data_dir) / ("geo-index-" + "_".join(parts) + ".pickle")
 
 
@@ -50,9 +54,11 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 class _Names:
-    """folded name → ids, in two tiers: 0 primary names, 1 translations."""
+    """folded name → ids, in two tiers: 0 primary names, 1 translations and the
+    forms the reading rules give of every name (``reading.index_forms``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, kind: reading.Kind) -> None:
+        self.kind: reading.Kind = kind
         self.tiers: tuple[dict[str, list[int]], dict[str, list[int]]] = (
             defaultdict(list),
             defaultdict(list),
@@ -62,6 +68,10 @@ class _Names:
         key = fold(name)
         if key and index not in self.tiers[tier][key]:
             self.tiers[tier][key].append(index)
+        for form in reading.index_forms(name, self.kind):
+            key = fold(form)
+            if key and index not in self.tiers[1][key]:
+                self.tiers[1][key].append(index)
 
     def freeze(self) -> tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]]]:
         primary = {k: tuple(v) for k, v in self.tiers[0].items()}
@@ -88,7 +98,7 @@ def _variants(name: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _countries(ref: list[sources.RefCountry]) -> dict[str, Any]:
+def _countries(ref: list[sources.RefCountry], cldr: dict[str, list[str]]) -> dict[str, Any]:
     import pycountry
 
     py = list(pycountry.countries)
@@ -123,6 +133,7 @@ def _countries(ref: list[sources.RefCountry]) -> dict[str, Any]:
             [t for n in names for t in tr[n]]
             + (r.translations if r else [])
             + current.get(c.alpha_2, [])
+            + cldr.get(c.alpha_2, [])
         )
     for r in ref:  # in the reference data but not in ISO 3166-1 (Kosovo)
         if r.alpha2 not in alpha2 and r.alpha3:
@@ -131,7 +142,7 @@ def _countries(ref: list[sources.RefCountry]) -> dict[str, Any]:
             label.append(r.name)
             qid.append(r.qid)
             primary.append([r.name, r.native])
-            translated.append(r.translations + current.get(r.alpha2, []))
+            translated.append(r.translations + current.get(r.alpha2, []) + cldr.get(r.alpha2, []))
     numeric = {}
     for i, a2 in enumerate(alpha2):
         pc = pycountry.countries.get(alpha_2=a2)
@@ -154,7 +165,8 @@ def build_tables() -> dict[str, Any]:
 
     progress.step("countries", 0.02)
     ref_countries = sources.ref_countries()
-    c = _countries(ref_countries)
+    extra = extra_sources.extra_names()
+    c = _countries(ref_countries, extra.countries)
     alpha2: list[str] = c["alpha2"]
     c_index = {a2: i for i, a2 in enumerate(alpha2)}
 
@@ -166,7 +178,7 @@ def build_tables() -> dict[str, Any]:
     s_country: list[int] = []
     s_parent_code: list[str | None] = []
     s_qid: dict[str, int] = {}
-    s_names = _Names()
+    s_names = _Names("state")
     code_to_state: dict[str, int] = {}
     for sub in subs:
         if sub.country_code not in c_index:
@@ -231,6 +243,10 @@ def build_tables() -> dict[str, Any]:
             s_names.add(0, name, i)
         for t in rs.translations:
             s_names.add(1, t, i)
+    for code, other_names in extra.states.items():  # iso3166-2: other and local names
+        if code in code_to_state:
+            for name in other_names:
+                s_names.add(1, name, code_to_state[code])
     s_parent = [code_to_state.get(p, -1) if p else -1 for p in s_parent_code]
     codes = {code: i for i, code in enumerate(s_code)}
     for code, i in aliases.items():
@@ -240,6 +256,16 @@ def build_tables() -> dict[str, Any]:
         parts[(s_country[i], code.split("-", 1)[1])] = i
     for key, i in parts_alias.items():
         parts.setdefault(key, i)
+    for old, new in extra.replaced.items():  # codes ISO replaced: MX-DIF, CA-PQ
+        if new in code_to_state:
+            codes.setdefault(old, code_to_state[new])
+            parts.setdefault((s_country[code_to_state[new]], old.split("-", 1)[1]), codes[old])
+    for key, i in _platform_aliases(extra.platform, c_index, s_names, s_country).items():
+        parts.setdefault(key, i)
+    for (a2, code), labels in extra.platform.items():  # a platform's name for a known code
+        j = parts.get((c_index.get(a2, -1), fold_code(code)), -1)
+        for label in labels if j >= 0 else ():
+            s_names.add(1, label, j)
 
     progress.step("cities", 0.3)
     cities = _cities(c_index, ref_state_index)
@@ -253,7 +279,7 @@ def build_tables() -> dict[str, Any]:
             foreign_places[name_key].add(s_country[i])
     for name, country, _population in cities.pop("prominent"):
         foreign_places[fold(name)].add(country)
-    c_names = _Names()
+    c_names = _Names("country")
     for i, names in enumerate(c["primary"]):
         for n in names:
             c_names.add(0, n, i)
@@ -298,6 +324,49 @@ def build_tables() -> dict[str, Any]:
         },
         "cities": cities,
     }
+
+
+def _platform_aliases(
+    platform: dict[tuple[str, str], list[str]],
+    c_index: dict[str, int],
+    s_names: _Names,
+    s_country: list[int],
+) -> dict[tuple[int, str], int]:
+    """(country, code as a platform writes it) → state, for the shop platforms'
+    codes (``names.platform_codes``): a code is an alias of the one state of
+    its country that its platform's name for it names (or the code itself, when
+    the platform's codes are names), read with the reading rules as the
+    resolver reads a sent name; a name that names no state, or several, gives
+    no alias."""
+
+    def lookup(ci: int, text: str) -> list[int]:
+        key = fold(text)
+        for tier in s_names.tiers:
+            hits = [j for j in tier.get(key, ()) if s_country[j] == ci]
+            if hits:
+                return list(dict.fromkeys(hits))
+        return []
+
+    def agree(ci: int, places: Sequence[int], other: str) -> list[int] | None:
+        named = lookup(ci, other)
+        return None if not named else [j for j in places if j in named]
+
+    out: dict[tuple[int, str], int] = {}
+    for (a2, code), labels in platform.items():
+        ci = c_index.get(a2)
+        if ci is None:
+            continue
+        found: set[int] = set()
+        for text in [code, *labels]:
+            hits = lookup(ci, text)
+            if not hits:
+                hits, _ = reading.read(text, "state", partial(lookup, ci), partial(agree, ci))
+            if hits:
+                found.update(hits)
+                break
+        if len(found) == 1:
+            out[(ci, fold_code(code))] = found.pop()
+    return out
 
 
 def _within(state: int, scope: int, parent: list[int]) -> bool:

@@ -5,6 +5,10 @@ Greek and Cyrillic letters), punctuation, apostrophe variants and spacing are
 ignored, and the abbreviations "St"/"St." and "Ste" read as "Saint"/"Sainte".
 Spaces are dropped from the key, so "Cote d'Ivoire", "Côte d’Ivoire" and
 "Cote dIvoire" are one key.
+
+Codes are read as names are: full-width and other compatibility forms are
+their plain letters and digits (NFKC: "ＪＰ-１３" is "JP-13"), and invisible
+characters (zero-width space, soft hyphen, byte-order mark) are dropped.
 """
 
 from __future__ import annotations
@@ -77,5 +81,12 @@ def fold(text: str) -> str:
 
 
 def fold_code(text: str) -> str:
-    """The lookup key of a code: upper case, without spaces, '_' and '.'."""
+    """The lookup key of a code: upper case, without spaces, '_' and '.'.
+
+    Compatibility forms are read as their plain characters (NFKC) and
+    invisible format characters (Unicode category Cf) are dropped, so
+    "ＪＰ-13", "JP\u200b-13" and "jp_13" are all "JP-13"."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     return "".join(text.split()).replace("_", "-").replace(".", "").upper()

@@ -20,7 +20,6 @@ self-consistent: a stored city id lies in the stored state and country.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import unicodedata
@@ -31,8 +30,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
+from padron.geo import names as extra_sources
+from padron.geo import reading
 from padron.geo.fold import fold, fold_code, words
 from padron.geo.index import ALTERNATE, Index, load_index
+from padron.geo.reading import words_inside
+from padron.geo.suggest import Pool, pool_of, pools_by_group
 from padron.geo.types import (
     NO_LOCATION,
     OMITTED,
@@ -183,20 +186,25 @@ class Resolver:
     # quickest attribute to load.
     __slots__ = (
         "__weakref__",
+        "_all_states_pool",
         "_cached",
         "_centroids",
         "_children",
         "_city_memo",
+        "_constituents",
         "_context_memo",
         "_countries_with_states",
-        "_country_keys",
+        "_country_initials",
         "_country_memo",
+        "_country_pool",
+        "_country_starts",
         "_country_step_memo",
+        "_country_words",
         "_holds",
         "_memo",
         "_place_no",
-        "_state_keys",
         "_state_memo",
+        "_state_pools",
         "index",
     )
 
@@ -211,9 +219,7 @@ class Resolver:
         self._cached = lru_cache(maxsize=_CACHE_SIZE)(self._resolve)
         self._children = Counter(p for p in index.states.parent if p >= 0)
         self._countries_with_states = frozenset(index.states.country)
-        c = index.countries
-        self._country_keys = sorted(set(c.names) | set(c.other_names))
-        self._state_keys: dict[int | None, list[str]] = {}
+        self._prepare_names(index)
         # Entries of one place share a place number (one entry per state the
         # sources file it under); an index without place numbers has one entry
         # per Wikidata id.
@@ -231,6 +237,28 @@ class Resolver:
                 i = parent[i]
             self._holds.append(frozenset(chain))
         self._holds += [frozenset()] * (0x10000 - len(self._holds))
+
+    def _prepare_names(self, index: Index) -> None:
+        """Suggestion pools and the lookups of the reading rules, prepared once
+        (about 0.3 s) so that a field costs at most 1 ms."""
+        states = index.states
+        self._country_pool = pool_of(index.countries.names)
+        self._all_states_pool = pool_of(states.names)
+        self._state_pools: dict[int, Pool] = pools_by_group(
+            (states.names, states.other_names), states.country
+        )
+        self._constituents = self._constituent_countries()
+        self._country_starts: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+        self._country_words: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+        initials: dict[str, set[int]] = {}
+        for name_words, i in index.countries.words:
+            self._country_starts.setdefault(name_words[0], []).append((name_words, i))
+            for word in set(name_words):
+                self._country_words.setdefault(word, []).append((name_words, i))
+            if letters := reading.initials(name_words):
+                initials.setdefault(letters, set()).add(i)
+        # initials that stand for one country only (UAE, DPRK, KSA)
+        self._country_initials = {k: v.pop() for k, v in initials.items() if len(v) == 1}
 
     # ---- public API -----------------------------------------------------------------
 
@@ -341,13 +369,15 @@ class Resolver:
         return (fold(text),)
 
     def suggest(self, field: Field, text: str, country: int | None) -> tuple[Place, ...]:
-        """Up to five close names for a name that matched nothing (hook for
-        suggestions; bounded: at most one country's names when one is known)."""
-        key = fold(text)
+        """Up to five close names for a name that matched nothing, from the same
+        script (and for a state, the same country): RapidFuzz over pools built
+        at start (``suggest.py``), so that a field costs well under 1 ms."""
         if field == "country":
-            return tuple(self._country_place(i) for i in self._suggest_countries(key, []))
+            return tuple(self._country_place(i) for i in self._suggest_countries(text, []))
         if field == "state":
-            return tuple(self._state_place(j) for j in self._suggest_states(key, country))
+            return tuple(
+                self._state_place(j) for j in self._suggest_states(text, fold(text), country)
+            )
         return ()
 
     # ---- places ---------------------------------------------------------------------
@@ -381,6 +411,8 @@ class Resolver:
     def _resolve_values(
         self, country: Sent, state: Sent, city: Sent, stored: StoredLocation, reject: bool
     ) -> Resolution:
+        country, state = self._constituent_country(country, state)
+        state = self._state_by_city(country, state, city)
         c, s, errors, warnings = self._context(country, state, stored, reject)
         out = _Outcome(list(errors), list(warnings))
         city_value, s, c = self._city_step(city, stored, c, s, reject, out)
@@ -662,13 +694,26 @@ class Resolver:
                 return _Found(
                     error=self._ambiguous("country", text, [self._country_place(i) for i in ids])
                 )
+        read, _ = reading.read(text, "country", self._country_lookup, self._country_agrees)
+        if len(read) == 1:
+            return _Found(read[0])
+        if read:
+            return _Found(
+                error=self._ambiguous("country", text, [self._country_place(i) for i in read])
+            )
         # a name that begins several countries' names ("United") is ambiguous
         w = words(text)
-        starts = list(dict.fromkeys(i for n, i in c.words if n[: len(w)] == w))
+        named_alike = self._country_starts.get(w[0], ()) if w else c.words
+        starts = list(dict.fromkeys(i for n, i in named_alike if n[: len(w)] == w))
         if len(starts) > 1:
             return _Found(
                 error=self._ambiguous("country", text, [self._country_place(i) for i in starts])
             )
+        # initials (UAE) or a run of words of one country's official name ("Great Britain")
+        if not starts:
+            found_by_parts = self._country_lookup(text)
+            if len(found_by_parts) == 1:
+                return _Found(found_by_parts[0])
         description = f"no country is called {text!r}"
         # an unknown two-letter code may be a FIPS 10-4 country code ("UK": GBR);
         # never resolved by it (in FIPS, GB is Gabon), only suggested
@@ -689,17 +734,153 @@ class Resolver:
                 "not_found",
                 description,
                 suggestions=tuple(
-                    self._country_place(i) for i in self._suggest_countries(fold(text), starts)
+                    self._country_place(i) for i in self._suggest_countries(text, starts)
                 ),
             )
         )
 
-    def _suggest_countries(self, key: str, first: list[int]) -> list[int]:
-        c = self.index.countries
-        out = list(first)
-        for match in difflib.get_close_matches(key, self._country_keys, n=20, cutoff=0.75):
-            out.extend(c.names.get(match) or c.other_names.get(match) or ())
+    def _suggest_countries(self, text: str, first: list[int]) -> list[int]:
+        keys = [fold(text), *(fold(r.text) for r in reading.readings(text, "country"))]
+        out = list(first) + self._country_pool.rank(keys)
         return list(dict.fromkeys(out))[:_MAX_SUGGESTIONS]
+
+    # ---- reading rules (reading.py) and other names (names.py) ---------------------
+
+    def _country_lookup(self, text: str) -> Sequence[int]:
+        """The countries a reading names: by name, by code or initials when
+        written as one (``UAE``), or as a run of words of one official name."""
+        c = self.index.countries
+        key = fold(text)
+        found = c.names.get(key) or c.other_names.get(key)
+        if found:
+            return found
+        code = fold_code(text)
+        if text.strip().isupper() and code.isalpha():
+            i = c.by_alpha2.get(code) if len(code) == 2 else c.by_alpha3.get(code)
+            if i is None:
+                i = self._country_initials.get(key)
+            if i is not None:
+                return (i,)
+        w = words(text)
+        if not w:
+            return ()
+        # the names holding the sent word that fewest names hold
+        holding = min((self._country_words.get(word, ()) for word in w), key=len)
+        inside = {i for n, i in holding if words_inside(w, n)}
+        return tuple(inside) if len(inside) == 1 else ()
+
+    def _country_agrees(self, found: Sequence[int], other: str) -> list[int] | None:
+        """Of ``found``, the countries ``other`` names too: as a country (name or
+        code), else as a state or city in it (``Congo (Kinshasa)``); ``None``
+        when ``other`` names no place."""
+        c = self.index.countries
+        code = fold_code(other)
+        named: set[int] = set()
+        i = c.by_alpha2.get(code) if len(code) == 2 else c.by_alpha3.get(code)
+        if i is not None:
+            named.add(i)
+        key = fold(other)
+        named.update(self._country_lookup(other))
+        if not named and len(key) > 3:
+            s = self.index.states
+            named.update(s.country[j] for j in s.names.get(key) or s.other_names.get(key) or ())
+            ci = self.index.cities
+            named.update(ci.country[k] for k in ci.named(key) if not k & ALTERNATE)
+        if not named:
+            return None
+        return [i for i in found if i in named]
+
+    def _state_lookup(self, text: str, country: int | None) -> list[int]:
+        s = self.index.states
+        key = fold(text)
+        for names in (s.names, s.other_names):
+            found = [j for j in names.get(key, ()) if country is None or s.country[j] == country]
+            if found:
+                return found
+        code = fold_code(text)
+        if not any(ch.islower() for ch in text) and _CODE.match(code):
+            j = self._state_code(code, country, numeric=False)
+            if j is not None:
+                return [j]
+        return []
+
+    def _state_agrees(
+        self, found: Sequence[int], other: str, country: int | None
+    ) -> list[int] | None:
+        named = set(self._state_lookup(other, country))
+        return None if not named else [j for j in found if j in named]
+
+    def _read_state(self, text: str, country: int | None) -> list[int]:
+        found, _ = reading.read(
+            text,
+            "state",
+            lambda name: self._state_lookup(name, country),
+            lambda places, other: self._state_agrees(places, other, country),
+        )
+        return found
+
+    def _read_city(self, text: str) -> list[int]:
+        ci = self.index.cities
+
+        def agree(places: Sequence[int], other: str) -> list[int] | None:
+            named = {k & ~ALTERNATE for k in ci.named(fold(other))}
+            return None if not named else [k for k in places if k & ~ALTERNATE in named]
+
+        found, _ = reading.read(text, "city", lambda name: ci.named(fold(name)), agree)
+        return found
+
+    def _state_by_city(self, country: Sent, state: Sent, city: Sent) -> Sent:
+        """Of states that share the sent name, the one the sent city lies in,
+        when exactly one holds it (``Москва`` with city Moscow: the reference
+        data carries two states of that name): its ISO code, else the state as
+        sent."""
+        if type(state) is not str or type(city) is not str or not city.strip():
+            return state
+        scope: int | None = None
+        if type(country) is str:
+            found_country = self._country_memoised(country)
+            if found_country.error is not None:
+                return state
+            scope = found_country.index
+        found = self._state_memoised(state, scope, soft=scope is None)
+        if found.error is None or found.error.code != "ambiguous":
+            return state
+        s, ci = self.index.states, self.index.cities
+        candidates = [s.codes[p.id] for p in found.error.candidates if p.id in s.codes]
+        entries = self._named(city)
+        holding = [
+            j
+            for j in dict.fromkeys(candidates)
+            if any(s.within(ci.state_of(k & ~ALTERNATE), j) for k in entries)
+        ]
+        return s.code[holding[0]] if len(holding) == 1 else state
+
+    def _constituent_countries(self) -> dict[str, int]:
+        """Folded name → state, for the subdivisions ISO types "Country" that are
+        not countries themselves (England, Scotland, Wales): sent as a country,
+        they are their country with that state."""
+        s, c = self.index.states, self.index.countries
+        # a country's own name (tier 0) stays the country; a translation that
+        # also names one of them (England for GB in some locales) is the state
+        wanted = {s.codes[code] for code in extra_sources.constituent_codes() if code in s.codes}
+        out: dict[str, int] = {}
+        for names in (s.names, s.other_names):
+            for key, ids in names.items():
+                if len(ids) == 1 and ids[0] in wanted and key not in c.names:
+                    out.setdefault(key, ids[0])
+        return out
+
+    def _constituent_country(self, country: Sent, state: Sent) -> tuple[Sent, Sent]:
+        """``England`` sent as the country: the country GB, and GB-ENG as the state
+        unless a state was sent."""
+        if type(country) is not str or not self._constituents:
+            return country, state
+        j = self._constituents.get(fold(country))
+        if j is None:
+            return country, state
+        s = self.index.states
+        parent = self.index.countries.alpha2[s.country[j]]
+        return parent, (s.code[j] if state is OMITTED or state is None else state)
 
     # ---- state ----------------------------------------------------------------------
 
@@ -730,6 +911,8 @@ class Resolver:
                 ]
             if matches:
                 break
+        if not matches:
+            matches = self._read_state(text, country)
         if (
             not matches
             and _JOINED_CODE.match(code)
@@ -810,23 +993,18 @@ class Resolver:
             return inner
         return matches  # Barishal, the division, and Barishal, one of its districts
 
-    def _suggest_states(self, key: str, country: int | None) -> list[int]:
+    def _suggest_states(self, text: str, key: str, country: int | None) -> list[int]:
+        """Close names of states of the sent country, in the same script; without
+        a country, of any country, and the same name in other countries."""
         s = self.index.states
-        if not self._state_keys:  # once: each country's names (and all, under None)
-            pools: dict[int | None, dict[str, None]] = {None: {}}
-            for names in (s.names, s.other_names):
-                for k, ids in names.items():
-                    pools[None][k] = None
-                    for j in ids:
-                        pools.setdefault(s.country[j], {})[k] = None
-            self._state_keys.update({c: list(keys) for c, keys in pools.items()})
-        pool = self._state_keys.get(country, [])
-        out: list[int] = []
-        for match in difflib.get_close_matches(key, pool, n=20, cutoff=0.7):
-            ids = s.names.get(match) or s.other_names.get(match) or ()
-            out.extend(j for j in ids if country is None or s.country[j] == country)
-        # the same name in other countries
-        out.extend(s.names.get(key, ()))
+        if country is None:
+            pool = self._all_states_pool
+        else:
+            pool = self._state_pools.get(country) or self._all_states_pool
+        keys = [key, *(fold(r.text) for r in reading.readings(text, "state"))]
+        out = pool.rank(keys)
+        if country is None:  # the same name in other countries
+            out.extend(s.names.get(key, ()))
         return list(dict.fromkeys(out))[:_MAX_SUGGESTIONS]
 
     # ---- city -----------------------------------------------------------------------
@@ -891,7 +1069,7 @@ class Resolver:
             named = ci.named(key)
             if named:
                 return named
-        return []
+        return self._read_city(text)
 
     @staticmethod
     def _pick(named: list[int], test: Callable[[int], bool]) -> list[int]:

@@ -1,7 +1,8 @@
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from padron.geo.fold import fold
+from padron.geo.fold import fold, fold_code, words
 
 
 def test_case_accents_punctuation_spacing_and_apostrophes_are_ignored() -> None:
@@ -24,3 +25,84 @@ def test_folding_is_idempotent_on_ascii_spellings(text: str) -> None:
 def test_case_and_surrounding_space_never_matter(text: str) -> None:
     assert fold(f"  {text.upper()} ") == fold(text.upper())
     assert fold(text.lower()) == fold(text.lower().strip())
+
+
+# ---- what each folding rule is for (each test fails when its rule is removed) ----------
+
+
+@pytest.mark.parametrize(
+    ("written", "plain"),
+    [
+        ("Ελλάδα", "Ελλαδα"),  # Greek tonos
+        ("Ελλάδα", "ΕΛΛΆΔΑ"),
+        ("Ёлки", "Елки"),  # Cyrillic diaeresis
+        ("Китай", "Китаи"),  # Cyrillic breve
+        ("Łódź", "Lodz"),
+        ("Tromsø", "Tromso"),
+        ("Ærøskøbing", "Aeroskobing"),
+        ("Œuf", "Oeuf"),
+        ("Đakovo", "Dakovo"),
+        ("Reykjavík, Ðorp", "Reykjavik Dorp"),
+        ("Iğdır", "Igdir"),
+        ("Þingvellir", "Thingvellir"),
+        ("Ħamrun", "Hamrun"),
+        ("Ŀlavaneres", "Llavaneres"),
+        ("Ŧest", "Test"),
+        ("Hawaiʻi", "Hawaii"),
+        ("Oʼahu", "Oahu"),
+        ("Ṣanʿāʾ", "Sana"),
+        ("Straße", "Strasse"),
+        ("PARIS", "paris"),
+        ("Ｔｏｋｙｏ", "Tokyo"),
+    ],
+)
+def test_spellings_of_one_name_share_a_key(written: str, plain: str) -> None:
+    assert fold(written) == fold(plain)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("ગુજરાત", "ગજરત"),  # Gujarati vowel signs are letters
+        ("हिमाचल", "हमचल"),  # Devanagari
+        ("Stuttgart", "Saintuttgart"),  # "St" is a word, not a prefix
+        ("Paris", "Pari"),
+        ("Ste", "St"),
+    ],
+)
+def test_different_names_keep_different_keys(one: str, other: str) -> None:
+    assert fold(one) != fold(other)
+
+
+def test_st_and_ste_are_saint_and_sainte() -> None:
+    assert words("St. Gallen") == ("saint", "gallen")
+    assert words("Ste-Foy") == ("sainte", "foy")
+    assert fold("Ste Foy") == fold("Sainte Foy") != fold("Saint Foy")
+
+
+def test_words_are_split_at_punctuation_and_marks_after_it_are_dropped() -> None:
+    assert words("Bosnia-Herzegovina") == ("bosnia", "herzegovina")
+    assert words("Côte d’Ivoire") == ("cote", "d", "ivoire")
+    assert words("a \u0301b") == ("a", "b")  # a stray accent after a space
+    assert words("\u0301Ελλάδα") == words("Ελλαδα")  # ... or before the first letter
+    assert fold("Sankt-Peterburg") == "sanktpeterburg"
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        ("es-b", "ES-B"),
+        ("ES_B", "ES-B"),
+        ("E.S.", "ES"),
+        (" ES B ", "ESB"),
+        ("ＪＰ-１３", "JP-13"),
+        ("ＪＰ", "JP"),
+        ("１３", "13"),
+        ("JP－13", "JP-13"),
+        ("ES\u200b", "ES"),
+        ("\ufeffGB", "GB"),
+        ("U\u00adS", "US"),
+    ],
+)
+def test_codes_fold_to_one_key(written: str, code: str) -> None:
+    assert fold_code(written) == code

@@ -153,21 +153,22 @@ def test_accents_do_not_decide_against_a_namesake_by_another_name(resolver: Reso
     assert error_code(resolver.resolve("RO", OMITTED, "Ţuglui")) == "ambiguous"
 
 
-# ---- UK and Great Britain: in no source as names of GBR ---------------------------
+# ---- UK and Great Britain: read from CLDR and from GBR's official name -------------
 
 
 @pytest.mark.parametrize("value", ["UK", "uk", "Great Britain"])
-def test_uk_and_great_britain_are_not_found_with_gbr_suggested(
-    resolver: Resolver, value: str
-) -> None:
+def test_uk_and_great_britain_are_gbr(resolver: Resolver, value: str) -> None:
+    # "UK" is CLDR's Akan display name of GB; "Great Britain" a run of the words
+    # of ISO's official name (United Kingdom of Great Britain and Northern Ireland)
     res = resolver.resolve(value, OMITTED, OMITTED)
-    assert error_code(res) == "not_found"
-    assert res.errors[0].suggestions[0].id == "GBR"
+    assert (res.country, res.errors) == ("GBR", ())
 
 
 def test_a_fips_country_code_is_only_suggested(resolver: Resolver) -> None:
-    res = resolver.resolve("UK", OMITTED, OMITTED)
+    res = resolver.resolve("SP", OMITTED, OMITTED)  # Spain in FIPS 10-4, no ISO code
+    assert error_code(res) == "not_found"
     assert "FIPS" in res.errors[0].description
+    assert res.errors[0].suggestions[0].id == "ESP"
     assert resolver.resolve("GB", OMITTED, OMITTED).country == "GBR"  # ISO, not Gabon
 
 

@@ -1,0 +1,106 @@
+"""Suggestions for a country or state that matched nothing.
+
+A well-kept fuzzy matcher (RapidFuzz) ranks the names of the same kind of
+place, in the same script as what was sent, and inside the sent country for a
+state; names that score below ``_CUTOFF`` are never offered, so an unknown name
+gets few or no suggestions rather than absurd ones (Korea never suggests
+Curaçao). The candidate pools are built once per script (and per country) and
+kept, so one suggestion costs a bounded scan of at most a few thousand short
+keys: well under the resolver's 1 ms budget for a field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from padron.geo import reading
+
+#: Scores (0-100) below which a name is not offered: RapidFuzz's weighted
+#: ratio (which forgives a missing part: Aosta → Valle d'Aosta) and the plain
+#: ratio of the whole keys (which keeps a short name from matching any long
+#: name that contains its letters: Spain never suggests Saint Martin).
+_CUTOFF = 80.0
+_WHOLE_CUTOFF = 55.0
+_INSIDE_MIN = 6  # a key this long found whole inside a name is offered too
+_LIMIT = 12  # names scored in full per request; a few places each at most
+_MAX_KEY = 64  # longer text is cut: the cost of a score grows with the length
+
+
+@lru_cache(maxsize=4096)
+def script(key: str) -> str:
+    """The script of a folded key (``reading.script``), cached."""
+    return reading.script(key)
+
+
+class Pool:
+    """Folded names → places, grouped by script, to rank against one key."""
+
+    __slots__ = ("_by_script",)
+
+    def __init__(self, names: Iterable[tuple[str, Sequence[int]]]) -> None:
+        by_script: dict[str, tuple[list[str], list[tuple[int, ...]]]] = {}
+        for key, places in names:
+            keys, ids = by_script.setdefault(script(key), ([], []))
+            keys.append(key)
+            ids.append(tuple(places))
+        self._by_script = by_script
+
+    def __len__(self) -> int:
+        return sum(len(keys) for keys, _ in self._by_script.values())
+
+    def rank(self, keys: Sequence[str]) -> list[int]:
+        """Places whose names score at least ``_CUTOFF`` against any of ``keys``
+        (the sent name and its readings), best first; without repeats."""
+        scored: dict[int, float] = {}
+        for key in keys:
+            key = key[:_MAX_KEY]
+            if not key:
+                continue
+            found = self._by_script.get(script(key))
+            if found is None:
+                continue
+            names, ids = found
+            # the plain ratio first: cheap, and a name below it is never offered
+            for _name, whole, at in process.extract(
+                key, names, scorer=fuzz.ratio, limit=_LIMIT, score_cutoff=_WHOLE_CUTOFF
+            ):
+                score = fuzz.WRatio(key, names[at], score_cutoff=_CUTOFF)
+                if not score:
+                    continue
+                total = score + whole / 100.0  # ties go to the closer whole name
+                for place in ids[at]:
+                    if total > scored.get(place, -1.0):
+                        scored[place] = total
+            if len(key) >= _INSIDE_MIN:  # the whole key inside a longer name
+                for at, name in enumerate(names):
+                    if key in name:
+                        for place in ids[at]:
+                            scored.setdefault(place, float(_CUTOFF))
+        return [p for p, _ in sorted(scored.items(), key=lambda item: -item[1])]
+
+
+def pool_of(names: Mapping[str, Sequence[int]]) -> Pool:
+    """A pool of ``names`` (folded key → places)."""
+    return Pool(names.items())
+
+
+def pools_by_group(
+    tiers: Iterable[Mapping[str, Sequence[int]]], group: Sequence[int]
+) -> dict[int, Pool]:
+    """One pool per group of places (the states of each country), from name
+    tables read in order (a key already taken by an earlier table is skipped);
+    ``group[place]`` is the place's group. One pass over the tables."""
+    grouped: dict[int, dict[str, tuple[int, list[int]]]] = {}
+    for tier, names in enumerate(tiers):
+        for key, places in names.items():
+            for place in places:
+                keys = grouped.setdefault(group[place], {})
+                entry = keys.get(key)
+                if entry is None:
+                    keys[key] = (tier, [place])
+                elif entry[0] == tier and place not in entry[1]:
+                    entry[1].append(place)
+    return {g: Pool((k, e[1]) for k, e in keys.items()) for g, keys in grouped.items()}

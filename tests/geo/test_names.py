@@ -1,0 +1,235 @@
+"""Names and codes as shop platforms, browsers and spreadsheets write them,
+through the resolver and the real place index (issue 11's examples)."""
+
+from __future__ import annotations
+
+import gc
+import time
+
+import pytest
+
+from padron.geo import OMITTED, Resolver
+from padron.geo.types import Resolution
+
+
+def country(resolver: Resolver, sent: str) -> Resolution:
+    return resolver.resolve(sent, OMITTED, OMITTED)
+
+
+def state(resolver: Resolver, in_country: str, sent: str, city: str | None = None) -> Resolution:
+    return resolver.resolve(in_country, sent, OMITTED if city is None else city)
+
+
+@pytest.mark.parametrize(
+    ("sent", "expected"),
+    [
+        ("United Kingdom (UK)", "GBR"),
+        ("United States (US)", "USA"),
+        ("United States (US) Minor Outlying Islands", "UMI"),
+        ("Congo (Kinshasa)", "COD"),
+        ("Congo (Brazzaville)", "COG"),
+        ("Congo - Kinshasa", "COD"),
+        ("Trinidad & Tobago", "TTO"),
+        ("Myanmar (Burma)", "MMR"),
+        ("Hong Kong SAR China", "HKG"),
+        ("The Netherlands", "NLD"),
+        ("Netherlands, The", "NLD"),
+        ("Netherlands (the)", "NLD"),
+        ("Korea, South", "KOR"),
+        ("Côte d’Ivoire", "CIV"),
+        ("ＪＰ", "JPN"),
+        ("ES\u200b", "ESP"),
+        ("Ελλάδα", "GRC"),
+        ("대한민국", "KOR"),
+    ],
+)
+def test_countries_as_platforms_and_browsers_write_them(
+    resolver: Resolver, sent: str, expected: str
+) -> None:
+    res = country(resolver, sent)
+    assert (res.country, res.errors) == (expected, ())
+
+
+def test_a_constituent_country_sent_as_the_country_is_its_country_and_state(
+    resolver: Resolver,
+) -> None:
+    res = country(resolver, "England")
+    assert (res.country, res.state, res.errors) == ("GBR", "GB-ENG", ())
+    res = resolver.resolve("Scotland", "Glasgow City", OMITTED)
+    assert (res.country, res.errors) == ("GBR", ())
+
+
+def test_a_qualifier_that_names_another_place_is_no_answer(resolver: Resolver) -> None:
+    res = country(resolver, "Spain (France)")
+    assert res.country is None and res.errors
+
+
+@pytest.mark.parametrize(
+    ("in_country", "sent", "expected"),
+    [
+        # shop platform codes, per country
+        ("MY", "JHR", "MY-01"),
+        ("MY", "KUL", "MY-14"),
+        ("CN", "CN2", "CN-BJ"),
+        ("CN", "CN20", "CN-GD"),
+        ("IR", "THR", "IR-23"),
+        ("MX", "NL", "MX-NLE"),
+        ("MX", "TAMPS", "MX-TAM"),
+        ("MX", "Q ROO", "MX-ROO"),
+        ("MX", "CDMX", "MX-CMX"),
+        ("JP", "TOKYO-TO", "JP-13"),
+        ("JP", "JP13", "JP-13"),
+        # the kind of division, in any script
+        ("JP", "Kanagawa-ken", "JP-14"),
+        ("JP", "OSAKA FU", "JP-27"),
+        ("JP", "Saitamaken", "JP-11"),
+        ("CN", "广东", "CN-GD"),
+        ("CN", "北京", "CN-BJ"),
+        ("RU", "Московская обл.", "RU-MOS"),
+        ("RU", "Респ. Татарстан", "RU-TA"),
+        ("UA", "Київська обл.", "UA-32"),
+        ("CA", "Yukon Territory", "CA-YT"),
+        ("ID", "Daerah Istimewa Aceh", "ID-AC"),
+        ("IE", "Co. Cork", "IE-CO"),
+        ("IE", "County Meath", "IE-MH"),
+        ("KR", "서울특별시", "KR-11"),
+        # other names beside or instead of the name
+        ("IR", "Tehran (تهران)", "IR-23"),
+        ("MY", "Malacca (Melaka)", "MY-04"),
+        ("IN", "Delhi (NCT)", "IN-DL"),
+        ("ES", "Araba/Álava", "ES-VI"),
+        ("ES", "Castellón/Castelló", "ES-CS"),
+        ("CN", "Beijing / 北京", "CN-BJ"),
+        ("IN", "Jammu & Kashmir", "IN-JK"),
+        ("CA", "Newfoundland & Labrador", "CA-NL"),
+        ("US", "Washington, D.C.", "US-DC"),
+        # old and English names, replaced codes
+        ("IN", "Pondicherry", "IN-PY"),
+        ("GR", "Thessaly", "GR-E"),
+        ("NG", "Abuja", "NG-FC"),
+        ("MX", "DF", "MX-CMX"),
+        ("MX", "Distrito Federal", "MX-CMX"),
+        ("MX", "MX-DIF", "MX-CMX"),
+        ("CA", "NF", "CA-NL"),
+        # codes written with other characters
+        ("ＪＰ", "ＪＰ-13", "JP-13"),
+        ("JP", "１３", "JP-13"),
+    ],
+)
+def test_states_as_platforms_and_people_write_them(
+    resolver: Resolver, in_country: str, sent: str, expected: str
+) -> None:
+    res = state(resolver, in_country, sent)
+    assert (res.state, res.errors) == (expected, ())
+
+
+def test_a_platform_code_never_crosses_a_border(resolver: Resolver) -> None:
+    # "JHR" is Malaysia's WooCommerce code for Johor; it names nothing elsewhere
+    res = state(resolver, "ES", "JHR")
+    assert res.state != "MY-01"
+    assert all(e.code != "inconsistent" for e in res.errors)
+
+
+def test_the_city_decides_between_two_states_of_one_name(resolver: Resolver) -> None:
+    # the reference data carries two states called Moscow (the city and the oblast)
+    res = resolver.resolve("RU", "Москва", "Moscow")
+    assert (res.state, res.errors) == ("RU-MOW", ())
+    res = resolver.resolve("RU", "г. Москва", "Москва")
+    assert (res.state, res.errors) == ("RU-MOW", ())
+
+
+@pytest.mark.parametrize(
+    ("in_country", "sent", "written_in_full"),
+    [
+        ("ES", "28001 Madrid", "Madrid"),
+        ("FR", "Paris 15e", "Paris"),
+        ("FR", "Lyon 3e", "Lyon"),
+        ("AT", "Wien 1010", "Wien"),
+        ("DE", "Frankfurt a.M.", "Frankfurt am Main"),
+        ("MX", "Cd. Juárez", "Ciudad Juárez"),
+    ],
+)
+def test_cities_with_a_postcode_district_or_abbreviation(
+    resolver: Resolver, in_country: str, sent: str, written_in_full: str
+) -> None:
+    res = resolver.resolve(in_country, OMITTED, sent)
+    full = resolver.resolve(in_country, OMITTED, written_in_full)
+    assert full.city is not None and full.errors == ()
+    assert (res.city, res.state, res.errors) == (full.city, full.state, ())
+
+
+# ---- suggestions -------------------------------------------------------------------
+
+
+def suggestions(res: Resolution) -> list[str]:
+    for problem in [*res.errors, *res.warnings]:
+        return [p.id for p in problem.suggestions]
+    return []
+
+
+@pytest.mark.parametrize(
+    ("sent", "first"),
+    [("Spian", "ESP"), ("Germny", "DEU"), ("Frnace", "FRA"), ("Untied Kingdom", "GBR")],
+)
+def test_the_first_country_suggestion_is_the_one_meant(
+    resolver: Resolver, sent: str, first: str
+) -> None:
+    assert suggestions(country(resolver, sent))[:1] == [first]
+
+
+@pytest.mark.parametrize("sent", ["Korea Sout", "Koreaa", "Corea"])
+def test_korea_never_suggests_curacao(resolver: Resolver, sent: str) -> None:
+    assert "CUW" not in suggestions(country(resolver, sent))
+
+
+def test_state_suggestions_come_from_the_sent_country_and_script(resolver: Resolver) -> None:
+    res = state(resolver, "ID", "Acehh")
+    got = suggestions(res)
+    assert got[:1] == ["ID-AC"]
+    assert "ID-YO" not in got
+    res = state(resolver, "GR", "Nort Aegean")
+    assert suggestions(res)[:1] == ["GR-K"]
+    assert all(code.startswith("VE-") for code in suggestions(state(resolver, "VE", "Capitol")))
+
+
+def test_nonsense_gets_no_absurd_suggestions(resolver: Resolver) -> None:
+    assert suggestions(country(resolver, "Qwzxv Plmk")) == []
+
+
+# ---- bounded time ------------------------------------------------------------------
+
+
+def _nonsense(i: int) -> str:
+    letters = "bcdfghjklmnpqrstvwxz"
+    return "".join(letters[(i * 7 + k * 13) % len(letters)] for k in range(9 + i % 7)) + f" {i}"
+
+
+def test_a_field_costs_at_most_a_millisecond_with_suggestions(resolver: Resolver) -> None:
+    """Each nonsense value is timed three times (as sent, and with a space
+    before and after: new to the answer cache, the same work); its cost is the
+    quickest of the three, with the garbage collector paused, so that a busy
+    machine's pauses do not count."""
+    fresh = Resolver(resolver.index)
+    worst, which = 0.0, ""
+    gc.collect()
+    gc.disable()
+    try:
+        for i in range(150):
+            value = _nonsense(i)
+            for make in (
+                lambda v: (v, OMITTED, OMITTED),
+                lambda v: ("ES", v, OMITTED),
+                lambda v: ("RU", v, OMITTED),
+                lambda v: ("Republic of " + v, OMITTED, OMITTED),
+            ):
+                best = 1.0
+                for variant in (value, value + " ", " " + value):
+                    args = make(variant)
+                    started = time.perf_counter()
+                    fresh.resolve(*args)
+                    best = min(best, time.perf_counter() - started)
+                if best > worst:
+                    worst, which = best, repr(make(value))
+    finally:
+        gc.enable()
+    assert worst < 0.001, f"{which} took {worst * 1000:.2f} ms"

@@ -1,0 +1,340 @@
+"""The reading rules one by one, without the place index: what each rule makes
+of names as shops, browsers and spreadsheets write them, in several scripts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from padron.geo import reading
+from padron.geo.fold import fold
+from padron.geo.reading import Reading
+
+
+def texts(readings: list[Reading]) -> set[str]:
+    return {fold(r.text) for r in readings}
+
+
+def confirmed(readings: list[Reading]) -> set[tuple[str, str]]:
+    return {(fold(r.text), fold(r.confirm)) for r in readings}
+
+
+# ---- and_sign --------------------------------------------------------------------
+
+
+def test_ampersand_reads_as_and() -> None:
+    assert fold("Trinidad and Tobago") in texts(reading.and_sign("Trinidad & Tobago"))
+    assert fold("Jammu and Kashmir") in texts(reading.and_sign("Jammu&Kashmir"))
+    assert reading.and_sign("Bosnia and Herzegovina") == []
+
+
+# ---- inverted and article ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sent", "meant"),
+    [
+        ("Netherlands, The", "The Netherlands"),
+        ("Korea, South", "South Korea"),
+        ("Rinconada, La", "La Rinconada"),
+        ("Netherlands (the)", "the Netherlands"),
+        ("Кипр, Республика", "Республика Кипр"),
+        ("Κύπρος, Δημοκρατία", "Δημοκρατία Κύπρος"),
+    ],
+)
+def test_an_inverted_name_is_read_in_order(sent: str, meant: str) -> None:
+    assert fold(meant) in texts(reading.inverted(sent))
+
+
+def test_a_long_tail_after_a_comma_is_not_an_inverted_name() -> None:
+    assert reading.inverted("Paris, a city on the river Seine") == []
+
+
+@pytest.mark.parametrize(
+    ("sent", "bare"),
+    [
+        ("The Gambia", "Gambia"),
+        ("Netherlands, The", "Netherlands"),
+        ("L'Aquila", "Aquila"),
+        ("La Rioja", "Rioja"),
+        ("Al Sharqia", "Sharqia"),
+    ],
+)
+def test_a_leading_or_trailing_article_is_dropped(sent: str, bare: str) -> None:
+    assert fold(bare) in texts(reading.article(sent))
+
+
+def test_a_first_word_that_is_no_article_stays() -> None:
+    assert reading.article("Theresienfeld") == []
+    assert reading.article("Lagos") == []
+
+
+# ---- qualifier and halves --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sent", "head", "other"),
+    [
+        ("United Kingdom (UK)", "United Kingdom", "UK"),
+        ("Congo (Kinshasa)", "Congo", "Kinshasa"),
+        ("Congo - Kinshasa", "Congo", "Kinshasa"),
+        ("Tehran (تهران)", "Tehran", "تهران"),
+        ("Москва (Moscow)", "Москва", "Moscow"),
+        ("Αττική (Attica)", "Αττική", "Attica"),
+        ("Seoul (서울)", "Seoul", "서울"),
+        ("東京 (Tokyo)", "東京", "Tokyo"),
+    ],
+)
+def test_a_qualifier_is_read_both_ways_each_confirming_the_other(
+    sent: str, head: str, other: str
+) -> None:
+    found = confirmed(reading.qualifier(sent))
+    assert (fold(head), fold(other)) in found
+    assert (fold(other), fold(head)) in found
+
+
+def test_a_hyphen_inside_a_name_is_no_qualifier() -> None:
+    assert reading.qualifier("Kwanza-Norte") == []
+    assert reading.qualifier("Netherlands (the)") == []
+
+
+@pytest.mark.parametrize(
+    ("sent", "first", "second"),
+    [
+        ("Araba/Álava", "Araba", "Álava"),
+        ("Beijing / 北京", "Beijing", "北京"),
+        ("Castellón/Castelló", "Castellón", "Castelló"),
+        ("Москва / Moscow", "Москва", "Moscow"),
+    ],
+)
+def test_both_halves_of_a_slash_are_read(sent: str, first: str, second: str) -> None:
+    found = confirmed(reading.halves(sent))
+    assert found == {(fold(first), fold(second)), (fold(second), fold(first))}
+
+
+# ---- division words ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sent", "bare"),
+    [
+        ("Co. Cork", "Cork"),
+        ("County Meath", "Meath"),
+        ("Provincia di Savona", "Savona"),
+        ("Daerah Istimewa Aceh", "Aceh"),
+        ("Yukon Territory", "Yukon"),
+        ("TOKYO-TO", "Tokyo"),
+        ("Kanagawa-ken", "Kanagawa"),
+        ("OSAKA FU", "Osaka"),
+        ("Saitamaken", "Saitama"),
+        ("Hokkaidō", "Hokkaidō"),
+        ("Московская обл.", "Московская"),
+        ("Респ. Татарстан", "Татарстан"),
+        ("г. Москва", "Москва"),
+        ("Київська обл.", "Київська"),
+        ("Περιφέρεια Αττικής", "Αττικής"),
+        ("محافظة القاهرة", "القاهرة"),
+        ("广东省", "广东"),
+        ("北京市", "北京"),
+        ("東京都", "東京"),
+        ("广西壮族自治区", "广西"),
+        ("서울특별시", "서울"),
+        ("부산광역시", "부산"),
+        ("경기도", "경기"),
+    ],
+)
+def test_the_kind_of_division_is_dropped(sent: str, bare: str) -> None:
+    if sent == bare:
+        assert reading.division_word(sent) == []
+    else:
+        assert fold(bare) in texts(reading.division_word(sent))
+
+
+def test_a_division_word_alone_or_inside_a_name_stays() -> None:
+    assert reading.division_word("County") == []
+    assert reading.division_word("Toronto") == []  # ends in "to", not "-to"
+    assert reading.division_word("Ken") == []
+    assert reading.division_word("省") == []
+
+
+# ---- cities ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sent", "city"),
+    [
+        ("28001 Madrid", "Madrid"),
+        ("Paris 15e", "Paris"),
+        ("Lyon 3e", "Lyon"),
+        ("Wien 1010", "Wien"),
+        ("75015 Paris", "Paris"),
+        ("Paris Cedex 08", "Paris"),
+        ("101000 Москва", "Москва"),
+        ("Αθήνα 10431", "Αθήνα"),
+        ("서울 04524", "서울"),
+    ],
+)
+def test_postcodes_and_district_numbers_are_dropped(sent: str, city: str) -> None:
+    assert fold(city) in texts(reading.postcode(sent))
+
+
+def test_a_city_that_is_only_a_number_stays() -> None:
+    assert reading.postcode("1010") == []
+    assert reading.postcode("Madrid") == []
+
+
+@pytest.mark.parametrize(
+    ("sent", "full"),
+    [
+        ("Frankfurt a.M.", "Frankfurt am Main"),
+        ("Cd. Juárez", "Ciudad Juárez"),
+        ("Sta. Cruz de Tenerife", "Santa Cruz de Tenerife"),
+    ],
+)
+def test_dotted_abbreviations_are_read_in_full(sent: str, full: str) -> None:
+    assert fold(full) in texts(reading.abbreviation(sent))
+
+
+# ---- the rule sets ---------------------------------------------------------------
+
+
+def test_rules_apply_on_what_other_rules_gave() -> None:
+    # a qualifier, then the division word of its head
+    assert fold("Cork") in texts(reading.readings("Co. Cork (IE)", "state"))
+    # an inverted name, then its article
+    assert fold("Netherlands") in texts(reading.readings("Netherlands, The", "country"))
+
+
+def test_readings_are_bounded_and_never_repeat_the_name() -> None:
+    sent = " / ".join(["Co. A (B)"] * 50)
+    out = reading.readings(sent, "city")
+    assert len(out) <= 24
+    assert fold(sent) not in texts(out)
+
+
+def test_index_forms_of_data_names_drop_division_words() -> None:
+    assert fold("广东") in {fold(f) for f in reading.index_forms("广东省", "state")}
+    assert fold("Trinidad and Tobago") in {
+        fold(f) for f in reading.index_forms("Trinidad & Tobago", "country")
+    }
+    assert reading.index_forms("Madrid", "city") == []
+
+
+# ---- rules proposed by the corpora (bench/geo_names.py) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("sent", "meant"),
+    [
+        ("Korea (the Republic of)", "the Republic of Korea"),
+        ("Congo (the Democratic Republic of the)", "the Democratic Republic of the Congo"),
+        ("Moldova (the Republic of)", "the Republic of Moldova"),
+    ],
+)
+def test_iso_inversion_in_parentheses_is_read_in_order(sent: str, meant: str) -> None:
+    assert fold(meant) in texts(reading.inverted(sent))
+
+
+@pytest.mark.parametrize(
+    ("sent", "meant"),
+    [
+        ("North Aegean", "North Aegean"),
+        ("Northern Aegean", "North Aegean"),
+        ("Western Cape", "West Cape"),
+        ("Southern Province", "South Province"),
+    ],
+)
+def test_compass_adjectives_read_as_points(sent: str, meant: str) -> None:
+    got = texts(reading.compass(sent))
+    assert got == set() if sent == meant else fold(meant) in got
+
+
+@pytest.mark.parametrize(
+    ("sent", "meant"),
+    [
+        ("Bonaire, Saint Eustatius and Saba", "Bonaire, Sint Eustatius and Saba"),
+        ("Sint Maarten", "Saint Maarten"),
+        ("Sankt Gallen", "Saint Gallen"),
+    ],
+)
+def test_saint_in_other_languages(sent: str, meant: str) -> None:
+    assert fold(meant) in texts(reading.saint(sent))
+    assert reading.saint("Santiago") == []
+
+
+def test_both_parts_of_a_data_name_with_parentheses() -> None:
+    got = texts(reading.parenthesised_parts("Holy See (Vatican City State)"))
+    assert got == {fold("Holy See"), fold("Vatican City State")}
+    assert reading.parenthesised_parts("Netherlands (the)") == []
+
+
+@pytest.mark.parametrize(
+    ("name", "letters"),
+    [
+        ("United Arab Emirates", "uae"),
+        ("Democratic People's Republic of Korea", "dprk"),
+        ("Kingdom of Saudi Arabia", "ksa"),
+        ("Spain", ""),
+        ("State of Palestine", ""),
+    ],
+)
+def test_initials_leave_minor_words_out(name: str, letters: str) -> None:
+    from padron.geo.fold import words
+
+    assert reading.initials(words(name)) == letters
+
+
+def test_a_run_of_words_inside_a_longer_name() -> None:
+    from padron.geo.fold import words
+
+    official = words("United Kingdom of Great Britain and Northern Ireland")
+    assert reading.words_inside(words("Great Britain"), official)
+    assert reading.words_inside(words("Britain"), official)
+    assert not reading.words_inside(words("Britain Great"), official)
+    assert not reading.words_inside(words("of"), official)  # one short word is too little
+    assert not reading.words_inside(official, official)  # the whole name is no part
+
+
+# ---- read(): a reading with a confirmation ------------------------------------
+
+
+def _read(sent: str, known: dict[str, list[int]]) -> list[int]:
+    def lookup(text: str) -> list[int]:
+        return known.get(fold(text), [])
+
+    def agree(places: Sequence[int], other: str) -> list[int] | None:
+        named = lookup(other)
+        return None if not named else [p for p in places if p in named]
+
+    found, _ = reading.read(sent, "state", lookup, agree)
+    return found
+
+
+def test_the_parts_of_a_qualified_name_must_agree() -> None:
+    known = {fold("Tehran"): [23], fold("تهران"): [23], fold("Spain"): [1], fold("France"): [2]}
+    assert _read("Tehran (تهران)", known) == [23]
+    assert _read("Spain / France", known) == []
+
+
+def test_a_part_that_names_nothing_counts_only_as_an_abbreviation_or_another_script() -> None:
+    known = {fold("Delhi"): [7], fold("ایلام"): [16], fold("Saint Martin"): [3]}
+    assert _read("Delhi (NCT)", known) == [7]
+    assert _read("Ilaam (ایلام)", known) == [16]
+    assert _read("Saint Martin (Dutch part)", known) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "written_in"),
+    [
+        ("Madrid", "LATIN"),
+        ("Москва", "CYRILLIC"),
+        ("Αθήνα", "GREEK"),
+        ("تهران", "ARABIC"),
+        ("北京", "CJK"),
+        ("서울", "HANGUL"),
+        ("12 Łódź", "LATIN"),
+    ],
+)
+def test_the_script_of_a_name(name: str, written_in: str) -> None:
+    assert reading.script(name) == written_in
