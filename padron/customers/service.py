@@ -10,7 +10,9 @@ batch.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Protocol, TypeVar
@@ -124,6 +126,8 @@ def merge(
 _BLANK = Customer(id="", project_id="", code="", created_at=0, updated_at=0)
 
 
+_BATCH_PLANNING: Final = threading.Lock()
+
 #: Times a batch is planned outside the write transaction before it is planned inside.
 REPLANS: Final = 3
 
@@ -197,7 +201,11 @@ class CustomerService(ReadingService):
         planned again outside on the new rows (up to ``REPLANS`` times, then
         inside, so a batch that keeps losing the race still gets written)."""
         codes = [code for code in map(_sent_code, objects) if code is not None]
-        checked = list(map(check, objects))
+        checked: list[tuple[Patch | None, str | None, list[Problem]]] = []
+
+        def check_all() -> None:
+            checked.extend(map(check, objects))
+
         resolve = self.resolver.resolve
         strict = project.reject_unresolved_places
 
@@ -237,9 +245,25 @@ class CustomerService(ReadingService):
                 raise Rejected(rejected)
             return list(to_write.values()), written
 
+        if not self.store.serial_writes:
+            # The store locks only this batch's codes (PostgreSQL): planning inside
+            # holds up no other batch, and the rules run while the server reads.
+            def plan_within_quota(
+                stored: Mapping[str, Customer],
+            ) -> tuple[list[Customer], list[Written]]:
+                planned = plan(stored)
+                self._check_quota(project, planned[1])
+                return planned
+
+            return self.store.write_batch(project.id, codes, plan_within_quota, check_all)
+        check_all()
         stored = self.store.customers_by_codes(project.id, codes)
         for _ in range(REPLANS):
-            planned = plan(stored)  # raises Rejected: nothing is written
+            # Batches plan one at a time per process: their place lookups are CPU
+            # work under the interpreter lock, and several at once would starve
+            # the single writes planned beside them.
+            with _BATCH_PLANNING if len(objects) > 1 else contextlib.nullcontext():
+                planned = plan(stored)  # raises Rejected: nothing is written
             self._check_quota(project, planned[1])
             try:
                 return self.store.write_batch(project.id, codes, _unless_changed(stored, planned))

@@ -37,6 +37,9 @@ class Store(Protocol):
     #: Rung when a change of a project commits (in this process, and in others
     #: once :meth:`watch_changes` was called).
     signal: ChangeSignal
+    #: Every write of the database goes one at a time (SQLite's single writer):
+    #: callers must do nothing per row inside a write that they can do before.
+    serial_writes: bool
 
     def close(self) -> None: ...
     def schema_version(self) -> int: ...

@@ -206,6 +206,7 @@ class PostgresStore(Reads):
     def __init__(self, url: str) -> None:
         self.url = url
         self.inline_reads = False  # a round trip to the server: keep it off the event loop
+        self.serial_writes = False  # a batch locks its own codes only
         conninfo, self.pool_size = parse_url(url)
         self._migrate(conninfo)
         self._conninfo = conninfo

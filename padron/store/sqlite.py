@@ -114,6 +114,7 @@ class SQLiteStore(Reads):
         self.url = f"sqlite:///{path}"
         # A point read by key takes tens of µs, and WAL readers do not wait for the writer.
         self.inline_reads = True
+        self.serial_writes = True
         path.parent.mkdir(parents=True, exist_ok=True)
         # Created by us, the file is the owner's alone; SQLite gives its -wal
         # and -shm files the same mode.

@@ -166,6 +166,8 @@ class StaleReads:
 
 
 def test_a_batch_planned_on_rows_that_changed_is_planned_again(runtime: Runtime) -> None:
+    if not runtime.store.serial_writes:
+        pytest.skip("planned inside the write where a write locks only its own codes")
     project = runtime.access.create_key("shop").project
     (obj,), _ = decode_customers(b'[{"code": "c1", "metadata": {"v": 1}}]')
     first = runtime.customers.ingest(project, [obj])[0]
