@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Final
 
 from padron.customers.model import PERMISSIONS, ApiKey, Project
+from padron.errors import PadronError
 from padron.ids import new_id, now
 from padron.store.base import Store
 
@@ -29,7 +30,7 @@ AUTH_CACHE_SECONDS: Final = 2.0
 DEFAULT_PROJECT: Final = "default"
 
 
-class AccessError(ValueError):
+class AccessError(PadronError, ValueError):
     """A request of the command line that cannot be done (unknown project, …)."""
 
 

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from padron.errors import PadronError
+
 DEFAULT_MAX_BODY_BYTES: Final = 8 * 1024 * 1024
 DEFAULT_MAX_BUFFERED_BYTES: Final = 64 * 1024 * 1024
 
 
-class ConfigError(ValueError):
+class ConfigError(PadronError, ValueError):
     """A set-up mistake (a setting, a folder): padron says it in one line and exits 2."""
 
 

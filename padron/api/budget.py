@@ -15,10 +15,12 @@ from typing import Final
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from padron.errors import PadronError
+
 _SCOPE_KEY: Final = "padron.body_budget"
 
 
-class BufferFull(Exception):
+class BufferFull(PadronError):
     """The bodies held in memory would pass the process's total (503)."""
 
 

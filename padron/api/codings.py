@@ -35,6 +35,7 @@ from typing import Final
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from padron.api.envelopes import error
+from padron.errors import PadronError
 
 #: The largest piece of decompressed body handed on at once.
 PIECE: Final = 64 * 1024
@@ -42,7 +43,7 @@ SUPPORTED: Final = ("gzip", "deflate")
 _ALIASES: Final = {"x-gzip": "gzip", "gzip": "gzip", "deflate": "deflate"}
 
 
-class BodyCodingError(Exception):
+class BodyCodingError(PadronError):
     """The body cannot be decoded: ``status`` and ``code`` of the answer."""
 
     def __init__(self, status: int, code: str, description: str) -> None:

@@ -22,12 +22,12 @@ from padron.client._client import (
 )
 from padron.client._errors import (
     BadRequest,
+    ClientError,
     CustomerError,
     FieldError,
     Forbidden,
     MethodNotAllowed,
     NotFound,
-    PadronError,
     PayloadTooLarge,
     RateLimited,
     ServerError,
@@ -47,6 +47,7 @@ from padron.client._models import (
     Status,
     Warning,
 )
+from padron.errors import PadronError
 
 __all__ = [
     "MAX_BATCH",
@@ -55,6 +56,7 @@ __all__ = [
     "Change",
     "ChangeStream",
     "Client",
+    "ClientError",
     "Customer",
     "CustomerBatch",
     "CustomerError",

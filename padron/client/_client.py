@@ -10,7 +10,7 @@ from typing import Any, Final, overload
 
 import msgspec
 
-from padron.client._errors import PadronError, ServerError, TransportError, Unavailable
+from padron.client._errors import ClientError, ServerError, TransportError, Unavailable
 from padron.client._models import Change, Customer, IngestResult, Location, Status
 from padron.client._transport import USER_AGENT, Transport
 from padron.customers.codes import normalise_code
@@ -215,7 +215,7 @@ class Customers:
         oldest kept), in commit order. ``follow``: never end; long-poll for new
         changes (``wait`` seconds a request, below the client's timeout) and
         reconnect from the same cursor when the server is away. A cursor older
-        than the changes kept raises :class:`PadronError` with status 410
+        than the changes kept raises :class:`ClientError` with status 410
         (``cursor_expired``): read the list again."""
         held = wait if wait is not None else max(1.0, min(25.0, self._timeout - 5.0))
         return ChangeStream(self, after, follow, page_size, held)
@@ -308,7 +308,7 @@ class CustomerBatch:
         batch, self.pending = self.pending, []
         try:
             result = self._customers.ingest(batch)
-        except PadronError:
+        except ClientError:
             self.rejected_batch = batch
             raise
         self.results.append(result)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from padron.errors import PadronError
+
 
 @dataclass(frozen=True, slots=True)
 class FieldError:
@@ -34,8 +36,8 @@ class CustomerError:
     field_errors: tuple[FieldError, ...] = field(default=())
 
 
-class PadronError(Exception):
-    """Base of every error of the client.
+class ClientError(PadronError):
+    """Base of every error of the client (a :class:`padron.errors.PadronError`).
 
     ``status`` is the HTTP status (None when no answer came), ``code`` the error
     code of the body (``invalid_api_key``, ``rate_limited``, ...), ``body`` the
@@ -58,11 +60,11 @@ class PadronError(Exception):
         self.body = body
 
 
-class TransportError(PadronError):
+class TransportError(ClientError):
     """No (usable) answer: the connection failed, timed out or the answer was not JSON."""
 
 
-class BadRequest(PadronError):
+class BadRequest(ClientError):
     """400: the request as a whole is wrong (``malformed_json``, ``too_many_customers``, ...)."""
 
 
@@ -79,31 +81,31 @@ class ValidationFailed(BadRequest):
         self.errors = errors
 
 
-class Unauthorized(PadronError):
+class Unauthorized(ClientError):
     """401: the API key is missing, unknown or revoked."""
 
 
-class Forbidden(PadronError):
+class Forbidden(ClientError):
     """403: the key lacks the permission the request needs."""
 
 
-class NotFound(PadronError):
+class NotFound(ClientError):
     """404: no such customer (``customer_not_found``) or endpoint."""
 
 
-class MethodNotAllowed(PadronError):
+class MethodNotAllowed(ClientError):
     """405."""
 
 
-class PayloadTooLarge(PadronError):
+class PayloadTooLarge(ClientError):
     """413: the body is over the server's limit."""
 
 
-class UnsupportedMediaType(PadronError):
+class UnsupportedMediaType(ClientError):
     """415."""
 
 
-class RateLimited(PadronError):
+class RateLimited(ClientError):
     """429, after the retries were spent; ``retry_after`` is the server's advice in seconds."""
 
     def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
@@ -111,11 +113,11 @@ class RateLimited(PadronError):
         self.retry_after = retry_after
 
 
-class ServerError(PadronError):
+class ServerError(ClientError):
     """500 (or another 5xx without a class of its own)."""
 
 
-class Unavailable(PadronError):
+class Unavailable(ClientError):
     """503, after the retries were spent: the storage is unavailable."""
 
     def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
@@ -123,7 +125,7 @@ class Unavailable(PadronError):
         self.retry_after = retry_after
 
 
-_BY_STATUS: dict[int, type[PadronError]] = {
+_BY_STATUS: dict[int, type[ClientError]] = {
     400: BadRequest,
     401: Unauthorized,
     403: Forbidden,
@@ -169,7 +171,7 @@ def _customer_error(item: dict[str, Any]) -> CustomerError:
     )
 
 
-def error_from_response(status: int, body: Any, retry_after: float | None = None) -> PadronError:
+def error_from_response(status: int, body: Any, retry_after: float | None = None) -> ClientError:
     """The exception for an error answer of ``status`` with the decoded ``body``."""
     first = body[0] if isinstance(body, list) and body else body
     if (
@@ -191,7 +193,7 @@ def error_from_response(status: int, body: Any, retry_after: float | None = None
     payload = first.get("payload") if isinstance(first, dict) else None
     code = payload.get("code") if isinstance(payload, dict) else None
     description = payload.get("description") if isinstance(payload, dict) else None
-    cls = _BY_STATUS.get(status) or (ServerError if status >= 500 else PadronError)
+    cls = _BY_STATUS.get(status) or (ServerError if status >= 500 else ClientError)
     message = f"HTTP {status}" + (f" {code}" if code else "")
     if description:
         message += f": {description}"

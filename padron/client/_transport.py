@@ -25,7 +25,7 @@ from urllib.parse import urlencode, urlsplit
 import msgspec
 
 from padron import __version__
-from padron.client._errors import PadronError, TransportError, error_from_response
+from padron.client._errors import ClientError, TransportError, error_from_response
 
 USER_AGENT: Final = f"padron-client/{__version__}"
 _decode: Final = msgspec.json.decode
@@ -161,7 +161,7 @@ class Transport:
         idempotent: bool,
     ) -> Answer:
         """Send one request (retrying as the policy allows) and return a 2xx answer,
-        or raise the :class:`PadronError` of the error answer."""
+        or raise the `ClientError` of the error answer."""
         target = self.url(path, query)
         headers = dict(self.headers)
         if body is not None:
@@ -221,4 +221,4 @@ class Transport:
         return response.status, parse_retry_after(response.getheader("Retry-After")), raw
 
 
-__all__ = ["Answer", "PadronError", "Transport", "parse_retry_after"]
+__all__ = ["Answer", "ClientError", "Transport", "parse_retry_after"]

@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
+from padron.errors import PadronError
+
 MAX_BATCH: Final = 100
 
 Obj = tuple[tuple[str, Any], ...]
 
 
-class BodyError(Exception):
+class BodyError(PadronError):
     """The request as a whole is wrong: ``malformed_json``, ``invalid_body`` or
     ``too_many_customers``."""
 

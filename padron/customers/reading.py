@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from padron.customers import cursors
 from padron.customers.model import Customer, Project
 from padron.customers.queries import ChangesRequest, ListRequest
+from padron.errors import PadronError
 from padron.geo.types import NO_LOCATION, OMITTED
 from padron.store.changes import Change
 from padron.store.listing import CustomerFilter
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 _PRUNE_RACES = 3
 
 
-class CursorExpired(Exception):
+class CursorExpired(PadronError):
     """The cursor points before the oldest change kept (``padron changes
     prune``); the consumer must read the list again (HTTP 410)."""
 

@@ -15,6 +15,7 @@ from typing import Any, Final
 import msgspec
 
 from padron.customers.codes import SPACE, control_character, normalise_code
+from padron.errors import PadronError
 from padron.geo.types import OMITTED, Sent
 from padron.ids import current_year
 
@@ -113,7 +114,7 @@ def printable(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-class _Unstorable(Exception):
+class _Unstorable(PadronError):
     """A part of a metadata document that JSON cannot carry; ``path`` is filled
     in on the way out, so that the common, valid case builds no path strings."""
 

@@ -21,6 +21,7 @@ from padron.customers.codes import normalise_code
 from padron.customers.model import Customer, Project, Written
 from padron.customers.reading import ReadingService
 from padron.customers.rules import MAX_CODE, Patch, Problem, _bad_text, _code, check
+from padron.errors import PadronError
 from padron.geo.types import NO_LOCATION, FieldError, Place, Resolution, Sent, StoredLocation
 from padron.geo.types import Field as GeoField
 from padron.ids import new_id, now
@@ -50,7 +51,7 @@ class RejectedCustomer:
     problems: list[Problem]
 
 
-class Rejected(Exception):
+class Rejected(PadronError):
     """Some customers of a write are invalid; nothing was written."""
 
     def __init__(self, customers: list[RejectedCustomer]) -> None:
@@ -132,7 +133,7 @@ _BATCH_PLANNING: Final = threading.Lock()
 REPLANS: Final = 3
 
 
-class QuotaExceeded(Exception):
+class QuotaExceeded(PadronError):
     """The write would take a project past its quota of customers; nothing was
     written (the HTTP layer answers 403 ``quota_exceeded``)."""
 

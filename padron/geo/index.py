@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from padron.geo.build import INDEX_FORMAT, NO_STATE, key_hash
+from padron.geo.errors import IndexFormatError
 
 #: Posting-list flag: the name is one of GeoNames' alternate names (second tier).
 ALTERNATE = 0x80000000
@@ -119,7 +120,7 @@ def load_index(path: Path) -> Index:
     with Path(path).open("rb") as handle:
         raw = pickle.load(handle)
     if raw.get("format") != INDEX_FORMAT:
-        raise ValueError(f"{path}: index format {raw.get('format')}, expected {INDEX_FORMAT}")
+        raise IndexFormatError(f"{path}: index format {raw.get('format')}, expected {INDEX_FORMAT}")
     c = raw["countries"]
     alpha3: list[str] = c["alpha3"]
     alpha2: list[str] = c["alpha2"]

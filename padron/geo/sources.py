@@ -19,6 +19,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from padron.geo.errors import DataPackageMissing
+
 #: The distributions the index is built from (their versions key the index file).
 PACKAGES: tuple[str, ...] = (
     "pycountry",
@@ -49,7 +51,7 @@ def package_versions() -> dict[str, str]:
 def _package_dir(module: str) -> Path:
     spec = importlib.util.find_spec(module)
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError(f"data package {module!r} is not installed")
+        raise DataPackageMissing(f"data package {module!r} is not installed")
     return Path(next(iter(spec.submodule_search_locations)))
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from padron.errors import PadronError
 from padron.store.base import Plan, Store, StoreError
 
 
-class BadDatabaseURL(ValueError):
-    pass
+class BadDatabaseURL(PadronError, ValueError):
+    """A database URL padron cannot open (unknown scheme, malformed)."""
 
 
 def open_store(url: str) -> Store:

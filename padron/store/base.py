@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from padron.customers.model import ApiKey, Customer, Project
+from padron.errors import PadronError
 
 if TYPE_CHECKING:
     from padron.store.changes import Change
@@ -25,7 +26,7 @@ R = TypeVar("R")
 Plan = Callable[[Mapping[str, Customer]], tuple[Sequence[Customer], R]]
 
 
-class StoreError(Exception):
+class StoreError(PadronError):
     """The storage is unavailable or failed; the HTTP layer answers 503."""
 
 

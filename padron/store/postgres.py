@@ -35,6 +35,7 @@ from psycopg import errors as pg_errors
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from padron.customers.model import ApiKey, Customer, Project
+from padron.errors import PadronError
 from padron.ids import now
 from padron.store import migrations
 from padron.store.base import Plan, StoreError
@@ -177,7 +178,7 @@ def upsert_params(project_id: str, rows: Sequence[Customer]) -> tuple[Any, ...]:
     )
 
 
-class _PlanFailed(Exception):
+class _PlanFailed(PadronError):
     """Carries a plan's exception through the retry loop untouched, so that even
     a psycopg error raised by a plan is re-raised as is, never retried."""
 

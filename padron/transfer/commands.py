@@ -58,14 +58,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
         sink: Sink
         if args.url:
-            from padron.client import Client, Forbidden, PadronError
+            from padron.client import Client, ClientError, Forbidden
 
             client = Client(args.url, key or "", timeout=args.timeout)
             try:
                 client.status()
             except Forbidden:
                 pass  # a key may ingest without the status permission
-            except PadronError as exc:
+            except ClientError as exc:
                 return _fail("import", f"{args.url}: {exc}")
             sink = RemoteSink(client)
         else:

@@ -26,6 +26,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Final, TextIO
 
+from padron.errors import PadronError
 from padron.transfer.convert import (
     Columns,
     Problem,
@@ -45,7 +46,7 @@ CHECKPOINT_VERSION: Final = 1
 REPORT_HEADER: Final = ("row", "code", "field", "error_code", "description", "original_row")
 
 
-class ImportStopped(Exception):
+class ImportStopped(PadronError):
     """The import could not go on; the checkpoint allows ``--resume``."""
 
 

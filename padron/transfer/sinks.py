@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from padron.client import Client, PadronError, ValidationFailed
+from padron.client import Client, ClientError, ValidationFailed
 from padron.customers.model import Project
 from padron.customers.service import CustomerService, Rejected
+from padron.errors import PadronError
 from padron.transfer.convert import Problem
 
 
@@ -28,7 +29,7 @@ class RefusedCustomer:
     problems: list[Problem]
 
 
-class BatchRejected(Exception):
+class BatchRejected(PadronError):
     """Some customers of the batch are invalid; nothing of the batch was written."""
 
     def __init__(self, refused: list[RefusedCustomer]) -> None:
@@ -36,7 +37,7 @@ class BatchRejected(Exception):
         self.refused = refused
 
 
-class SinkFailed(Exception):
+class SinkFailed(PadronError):
     """The target cannot take the batch (server down, key refused, ...): stop."""
 
 
@@ -104,7 +105,7 @@ class RemoteSink:
                     for e in exc.errors
                 ]
             ) from None
-        except PadronError as exc:
+        except ClientError as exc:
             raise SinkFailed(str(exc)) from exc
         unresolved = sum(
             1

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal, NoReturn
 
+from padron.errors import PadronError
 from padron.transfer.encodings import bom, canonical, detect
 
 Format = Literal["csv", "jsonl", "json", "xlsx"]
@@ -32,7 +33,7 @@ _CHUNK: Final = 1 << 20
 csv.field_size_limit(1 << 24)
 
 
-class FileProblem(Exception):
+class FileProblem(PadronError):
     """The file as a whole cannot be imported; the message names the file (and row)."""
 
 
