@@ -120,7 +120,7 @@ def cmd_geo_build(args: argparse.Namespace) -> int:
 
     settings = _settings(args, data_dir_needed=True)
     started = time.perf_counter()
-    path = build_index(settings.data_dir)
+    path = build_index(settings.data_dir, log=print)
     print(f"Built the place index {path} in {time.perf_counter() - started:.1f} s")
     return 0
 

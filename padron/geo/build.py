@@ -1,20 +1,21 @@
 """Building the place index from the installed data packages.
 
-The index is a single pickle of compact tables (see ``index.py`` for how it is
-read). Its file name carries the versions of the data packages and the index
-format, so upgrading a package makes padron build a new one.
+``build_tables`` reads the sources (``sources.py``) into the typed records of
+``index.py``; ``build_index`` writes them to a file whose name carries the index
+format, the folding rules' version and the data package versions, so upgrading
+a package or changing ``fold()`` makes padron build a new one.
+``load_or_build`` is what a server calls at start.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
-import pickle
 import re
+import time
 from array import array
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -22,29 +23,48 @@ from typing import Any
 from padron.geo import names as extra_sources
 from padron.geo import progress, reading, sources
 from padron.geo.fold import fold, fold_code, words
-
-#: Bump when the layout of the index changes.
-INDEX_FORMAT = 3
+from padron.geo.fuse import Report, fuse, join_by_id, state_names_agree
+from padron.geo.index import (
+    ALTERNATE,
+    INDEX_FORMAT,
+    NO_STATE,
+    Cities,
+    Countries,
+    Index,
+    IndexFileError,
+    States,
+    fold_version,
+    key_hash,
+    load_index,
+    write_index,
+)
 
 _JOIN_KM = 15.0  # a GeoNames place joins a reference city of the same name within this distance
 _CODE_LIKE = re.compile(r"^[A-Z0-9]{1,4}$")  # GeoNames alternates that are codes (IATA, ...)
 _FIPS_SHARE = 0.9  # a GeoNames admin1 code names the deepest state holding this share of its places
 _FIPS_MIN_PLACES = 3
 _PROMINENT_CITY = 100_000  # a translated country name equal to such a city elsewhere is dropped
-NO_STATE = 0xFFFF
+_STATE_CITY_SHARE = 0.9  # a state join holds when this share of its joined cities agrees
+_STATE_MIN_CITIES = 3
 
 
 def index_path(data_dir: Path) -> Path:
-    """Where the index for the installed package versions lives in ``data_dir``."""
-    parts = [f"v{INDEX_FORMAT}", f"read{reading.READING_VERSION}"]
+    """Where the index for the installed data packages, folding rules and reading
+    rules lives in ``data_dir``."""
+    parts = [f"v{INDEX_FORMAT}", f"fold{fold_version()}", f"read{reading.READING_VERSION}"]
     parts += [f"{name}-{ver}" for name, ver in sources.package_versions().items()]
     parts += [f"{name}-{ver}" for name, ver in extra_sources.package_versions().items()]
-    return Path(data_dir) / ("geo-index-" + "_".join(parts) + ".pickle")
+    return Path(data_dir) / ("geo-index-" + "_".join(parts) + ".idx")
 
 
-def key_hash(key: str) -> int:
-    """The stable 64-bit hash under which a folded city name is stored."""
-    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little")
+def data_versions() -> dict[str, str]:
+    """What an index is built from, as its header records it: every data package
+    version and the reading rules' version (``load_or_build`` compares them)."""
+    return {
+        **sources.package_versions(),
+        **extra_sources.package_versions(),
+        "padron-reading-rules": str(reading.READING_VERSION),
+    }
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -160,10 +180,12 @@ def _countries(ref: list[sources.RefCountry], cldr: dict[str, list[str]]) -> dic
     }
 
 
-def build_tables() -> dict[str, Any]:
+def build_tables(report: Report | None = None) -> Index:
+    """Read the installed sources into the index's records (about a minute of CPU)."""
     import pycountry
 
     progress.step("countries", 0.02)
+    report = report if report is not None else Report()
     ref_countries = sources.ref_countries()
     extra = extra_sources.extra_names()
     c = _countries(ref_countries, extra.countries)
@@ -173,6 +195,7 @@ def build_tables() -> dict[str, Any]:
     # ---- states: every pycountry subdivision, plus reference states ISO does not know
     progress.step("states", 0.1)
     subs = list(pycountry.subdivisions)
+    iso_codes = {sub.code for sub in subs}
     s_code: list[str] = []
     s_label: list[str] = []
     s_country: list[int] = []
@@ -204,6 +227,44 @@ def build_tables() -> dict[str, Any]:
 
     aliases: dict[str, int] = {}
     parts_alias: dict[tuple[int, str], int] = {}
+
+    def new_state(code: str, name: str, country: int) -> int:
+        i = len(s_code)
+        code_to_state[code] = i
+        s_code.append(code)
+        s_label.append(name)
+        s_country.append(country)
+        s_parent_code.append(None)
+        return i
+
+    # the official package's states: ISO's code where ISO has the state, else its own
+    official = [o for o in sources.official_states() if o.country in c_index]
+    official_index: dict[int, int] = {}
+    for o in official:
+        ci = c_index[o.country]
+        i = code_to_state.get(o.iso, -1)
+        if i < 0:  # a state only the official package has (GP-01, JE-03)
+            i = new_state(o.iso, o.name, ci)
+        official_index[o.id] = i
+        for name in _parenthesised(o.name) + _parenthesised(o.native):
+            s_names.add(0, name, i)
+            if i not in by_country_name[(o.country, fold(name))]:
+                by_country_name[(o.country, fold(name))].append(i)
+        if o.code:
+            aliases.setdefault(f"{o.country}-{o.code}", i)
+            parts_alias.setdefault((ci, o.code), i)
+    by_official_id = {o.id: o for o in official}
+
+    # the older package's states: joined to the official state of the same numeric
+    # id only where the names agree, or the cities do (1761 is Medio Campidano in
+    # one, Arezzo in the other; 2532, "London Borough of Ealing" and "Ealing", is
+    # one state: its cities are the same)
+    old_cities = [r for r in sources.ref_cities() if r.country in c_index]
+    new_cities = [r for r in sources.official_cities() if r.country in c_index]
+    joins = join_by_id(old_cities, new_cities, report)
+    votes: dict[int, Counter[int]] = defaultdict(Counter)  # older state → official states
+    for j, i in joins.items():
+        votes[old_cities[i].state][new_cities[j].state] += 1
     ref_fips: dict[tuple[int, str], int] = {}
     ref_state_index: dict[int, int] = {}
     labelled: set[int] = set()  # states labelled with the reference data's English name
@@ -212,26 +273,31 @@ def build_tables() -> dict[str, Any]:
             continue
         ci = c_index[rs.country]
         own = rs.code if "-" in rs.code else f"{rs.country}-{rs.code}"
-        if rs.current in code_to_state:
-            i = code_to_state[rs.current]
-        elif own in code_to_state:
-            i = code_to_state[own]
-        elif len(by_country_name.get((rs.country, fold(rs.name)), ())) == 1:
-            i = by_country_name[(rs.country, fold(rs.name))][0]
-        else:  # not a current ISO subdivision: keep the reference data's code
-            i = len(s_code)
-            code_to_state[own] = i
-            s_code.append(own)
-            s_label.append(rs.name)
-            s_country.append(ci)
-            s_parent_code.append(None)
+        twin = by_official_id.get(rs.id)
+        named = by_country_name.get((rs.country, fold(rs.name)), [])
+        if twin is not None and twin.country == rs.country and _states_agree(rs, twin, votes):
+            i = official_index[twin.id]
+        else:
+            if twin is not None:
+                report.dropped_state_joins.append(
+                    f"{rs.id}: {rs.name!r} ({own}) in the older package, "
+                    f"{twin.name!r} ({twin.iso}) in the official one"
+                )
+            moved = _moved_to(votes.get(rs.id))
+            if own in code_to_state:
+                i = code_to_state[own]
+            elif len(named) == 1:
+                i = named[0]
+            elif moved in official_index:  # its cities lie in one official state
+                i = official_index[moved]
+                labelled.add(i)  # a state of another name: its own label stays
+            else:  # not a state ISO or the official package knows: the reference code
+                i = new_state(own, rs.name, ci)
         ref_state_index[rs.id] = i
         if i not in labelled:
             labelled.add(i)
             s_label[i] = rs.name
         aliases.setdefault(own, i)
-        if rs.current:
-            aliases.setdefault(rs.current, i)
         part = own.split("-", 1)[1]
         parts_alias.setdefault((ci, part), i)
         if rs.fips:  # under the country of the state it joined (Ascension, filed under GB: SH01)
@@ -239,14 +305,14 @@ def build_tables() -> dict[str, Any]:
         if rs.qid:
             s_qid.setdefault(rs.qid, i)
         s_names.add(0, rs.name, i)
-        for name in rs.extra_names:
-            s_names.add(0, name, i)
         for t in rs.translations:
             s_names.add(1, t, i)
     for code, other_names in extra.states.items():  # iso3166-2: other and local names
         if code in code_to_state:
             for name in other_names:
                 s_names.add(1, name, code_to_state[code])
+    report.counts["states"] = len(s_code)
+    report.counts["state joins by numeric id dropped"] = len(report.dropped_state_joins)
     s_parent = [code_to_state.get(p, -1) if p else -1 for p in s_parent_code]
     codes = {code: i for i, code in enumerate(s_code)}
     for code, i in aliases.items():
@@ -268,16 +334,18 @@ def build_tables() -> dict[str, Any]:
             s_names.add(1, label, j)
 
     progress.step("cities", 0.3)
-    cities = _cities(c_index, ref_state_index)
+    cities, admin1, prominent = _cities(
+        old_cities, new_cities, joins, c_index, ref_state_index, official_index, report
+    )
     progress.step("FIPS codes and names", 0.85)
-    fips = _fips(ref_fips, cities.pop("admin1"), s_country, s_parent)
+    fips = _fips(ref_fips, admin1, s_country, s_parent)
 
     # translated country names that name a state or a prominent city of another country
     foreign_places: dict[str, set[int]] = defaultdict(set)
     for name_key, ids in list(s_names.tiers[0].items()) + list(s_names.tiers[1].items()):
         for i in ids:
             foreign_places[name_key].add(s_country[i])
-    for name, country, _population in cities.pop("prominent"):
+    for name, country, _population in prominent:
         foreign_places[fold(name)].add(country)
     c_names = _Names("country")
     for i, names in enumerate(c["primary"]):
@@ -296,34 +364,36 @@ def build_tables() -> dict[str, Any]:
             if w:
                 c_words.append((w, i))
     s_primary, s_other = s_names.freeze()
-    return {
-        "format": INDEX_FORMAT,
-        "versions": sources.package_versions(),
-        "countries": {
-            "alpha3": c["alpha3"],
-            "alpha2": alpha2,
-            "label": c["label"],
-            "qid": c["qid"],
-            "numeric": c["numeric"],
-            "names": c_primary,
-            "other_names": c_other,
-            "words": c_words,
-        },
-        "states": {
-            "code": s_code,
-            "label": s_label,
-            "country": s_country,
-            "parent": s_parent,
-            "codes": codes,
-            "parts": parts,
-            "fips": fips,
-            "qid": s_qid,
-            "names": s_primary,
-            "other_names": s_other,
-            "fips_countries": sources.geonames_fips(),
-        },
-        "cities": cities,
-    }
+    alpha3: list[str] = c["alpha3"]
+    countries = Countries(
+        alpha3=alpha3,
+        alpha2=alpha2,
+        label=c["label"],
+        qid={q: i for i, q in enumerate(c["qid"]) if q},
+        numeric=c["numeric"],
+        by_alpha3={a: i for i, a in enumerate(alpha3)},
+        by_alpha2={a: i for i, a in enumerate(alpha2)},
+        names=c_primary,
+        other_names=c_other,
+        words=c_words,
+    )
+    states = States(
+        code=s_code,
+        label=s_label,
+        country=s_country,
+        parent=s_parent,
+        codes=codes,
+        parts=parts,
+        parts_anywhere={},
+        fips=fips,
+        qid=s_qid,
+        names=s_primary,
+        other_names=s_other,
+        fips_countries=sources.geonames_fips(),
+        weight=[],
+        iso=[code in iso_codes for code in s_code],
+    )
+    return Index(countries, states, cities, data_versions())
 
 
 def _platform_aliases(
@@ -430,108 +500,201 @@ def _fips(
     return out
 
 
-def _cities(c_index: dict[str, int], state_index: dict[int, int]) -> dict[str, Any]:
-    # Entries are kept apart even when they share a Wikidata id (the data gives whole
-    # villages of one island a single id); an entry repeated under one id is merged.
-    seen: dict[tuple[int, str], int] = {}
-    refs: list[sources.RefCity] = []
-    for city in sources.ref_cities():
-        if not city.qid.startswith("Q") or not city.qid[1:].isdigit():
-            continue
-        if city.country not in c_index:
-            continue
-        entry = (int(city.qid[1:]), fold(city.name))
-        if entry in seen:
-            refs[seen[entry]].names.extend(city.names)
-            continue
-        seen[entry] = len(refs)
-        refs.append(city)
-    refs.sort(key=lambda r: (int(r.qid[1:]), r.id))
-    qids = [int(r.qid[1:]) for r in refs]
+def _states_agree(
+    old: sources.RefState, new: sources.OfficialState, votes: dict[int, Counter[int]]
+) -> bool:
+    """Whether a state id of the older package names the official package's
+    state of that id: the names agree (one word apart at most), or of the older
+    state's cities that join official rows, ``_STATE_CITY_SHARE`` (at least
+    ``_STATE_MIN_CITIES``) lie in it; with fewer cities than that, names whose
+    words contain the other's ("Municipality of Apače", "Apače")."""
+    names = ([old.name, *old.translations], [new.name, new.native])
+    if state_names_agree(*names):
+        return True
+    cast = votes.get(old.id)
+    total = sum(cast.values()) if cast else 0
+    if total >= _STATE_MIN_CITIES:
+        return cast is not None and cast[new.id] >= _STATE_CITY_SHARE * total
+    return state_names_agree(*names, extra_words=9)
 
-    # join GeoNames places: same country, a shared folded name, nearest within _JOIN_KM
+
+def _parenthesised(name: str) -> list[str]:
+    """A name and, when it has one, its parenthesised other name:
+    "National Capital Region (Metro Manila)" → that, "National Capital Region",
+    "Metro Manila"."""
+    out = [name]
+    head, sep, tail = name.partition(" (")
+    if sep and tail.endswith(")") and head.strip() and tail[:-1].strip():
+        out += [head.strip(), tail[:-1].strip()]
+    return out
+
+
+def _moved_to(cast: Counter[int] | None) -> int:
+    """The official state holding ``_STATE_CITY_SHARE`` of an older state's
+    joined cities (at least ``_STATE_MIN_CITIES``), or -1."""
+    if not cast:
+        return -1
+    state, n = cast.most_common(1)[0]
+    total = sum(cast.values())
+    return state if total >= _STATE_MIN_CITIES and n >= _STATE_CITY_SHARE * total else -1
+
+
+def _cities(
+    old: list[sources.RefCity],
+    new: list[sources.OfficialCity],
+    joins: dict[int, int],
+    c_index: dict[str, int],
+    state_index: dict[int, int],
+    official_index: dict[int, int],
+    report: Report,
+) -> tuple[Cities, list[tuple[int, str, int]], list[tuple[str, int, int]]]:
+    fused = fuse(
+        old,
+        new,
+        joins,
+        lambda st: state_index.get(st, NO_STATE),
+        lambda st: official_index.get(st, NO_STATE),
+        report,
+    )
+    # a place's entries: the older package's filing first (``Cities.best`` picks it
+    # on a tie, so a city implies the state it always did: Paris FR-IDF, not FR-75C)
+    fused.sort(key=lambda e: (e.qid, e.place, not e.older, e.state, e.label))
+
+    # join GeoNames places to places: same country, a shared folded name, nearest
+    # within _JOIN_KM; a GeoNames place joins one place only (its nearest)
     gn = sources.geonames_cities()
     gn_by_key: dict[tuple[str, str], list[int]] = defaultdict(list)
     for g_i, g in enumerate(gn):
         for name in [g.name, *g.alternates]:
             if name.isascii() and not _CODE_LIKE.match(name):
                 gn_by_key[(g.country, fold(name))].append(g_i)
-    best: dict[int, tuple[float, int]] = {}  # GeoNames place → (km, city)
-    for c_i, city in enumerate(refs):
+    best: dict[int, tuple[float, int]] = {}  # GeoNames place → (km, entry)
+    for k, entry in enumerate(fused):
         found: set[int] = set()
-        for name in city.names:
-            found.update(gn_by_key.get((city.country, fold(name)), ()))
+        for name in entry.names:
+            found.update(gn_by_key.get((entry.country, fold(name)), ()))
         nearest: tuple[float, int] | None = None
         for g_i in found:
             g = gn[g_i]
-            km = _km(city.lat, city.lon, g.lat, g.lon)
-            if km <= _JOIN_KM and (nearest is None or km < nearest[0]):
-                nearest = (km, g_i)
+            d = _km(entry.lat, entry.lon, g.lat, g.lon)
+            if d <= _JOIN_KM and (nearest is None or d < nearest[0]):
+                nearest = (d, g_i)
         if nearest is not None:
-            km, g_i = nearest
-            if g_i not in best or km < best[g_i][0]:
-                best[g_i] = (km, c_i)
-    population = array("I", bytes(4 * len(refs)))
-    joined: dict[int, int] = {}
-    for g_i, (_, c_i) in best.items():
-        if gn[g_i].population > population[c_i]:
-            population[c_i] = gn[g_i].population
-            joined[c_i] = g_i
+            d, g_i = nearest
+            if g_i not in best or d < best[g_i][0]:
+                best[g_i] = (d, k)
+    place_gn: dict[int, int] = {}  # place → its most populous joined GeoNames place
+    for g_i, (_, k) in best.items():
+        place = fused[k].place
+        if place not in place_gn or gn[g_i].population > gn[place_gn[place]].population:
+            place_gn[place] = g_i
+    population = array(
+        "I", [gn[place_gn[e.place]].population if e.place in place_gn else 0 for e in fused]
+    )
 
-    # folded names → cities; tier 1 (high bit) marks GeoNames' alternate names
+    # folded names → entries; tier 1 (high bit) marks GeoNames' alternate names
     postings: dict[int, list[int]] = defaultdict(list)
-    for c_i, city in enumerate(refs):
-        primary = {fold(n) for n in city.names}
+    for k, entry in enumerate(fused):
+        primary = {fold(n) for n in entry.names}
         primary.discard("")
         for name_key in primary:
-            postings[key_hash(name_key)].append(c_i)
-        if c_i in joined:
-            g = gn[joined[c_i]]
+            postings[key_hash(name_key)].append(k)
+        if entry.place in place_gn:
+            g = gn[place_gn[entry.place]]
             for name in [g.name, *g.alternates]:
                 if _CODE_LIKE.match(name):
                     continue
                 name_key = fold(name)
                 if name_key and name_key not in primary:
                     primary.add(name_key)
-                    postings[key_hash(name_key)].append(c_i | 0x80000000)
+                    postings[key_hash(name_key)].append(k | ALTERNATE)
     hashes = array("Q", sorted(postings))
     starts = array("I", [0])
     posts = array("I")
     for h in hashes:
-        ids = sorted(postings[h], key=lambda v: v & 0x7FFFFFFF)
+        ids = sorted(postings[h], key=lambda v: v & ~ALTERNATE)
         posts.extend(ids)
         starts.append(len(posts))
-    state = array("H", [state_index.get(r.state, NO_STATE) for r in refs])
-    admin1 = [
-        (c_index[refs[c_i].country], gn[g_i].admin1, state[c_i]) for g_i, (_, c_i) in best.items()
-    ]
+    state = array("H", [e.state for e in fused])
+    admin1 = [(c_index[fused[k].country], gn[g_i].admin1, state[k]) for g_i, (_, k) in best.items()]
     prominent = [
-        (r.name, c_index[r.country], population[i])
-        for i, r in enumerate(refs)
-        if population[i] >= _PROMINENT_CITY
+        (e.label, c_index[e.country], population[k])
+        for k, e in enumerate(fused)
+        if population[k] >= _PROMINENT_CITY
     ]
-    return {
-        "qid": array("I", qids).tobytes(),
-        "label": "\n".join(r.name.replace("\n", " ") for r in refs),
-        "country": array("H", [c_index[r.country] for r in refs]).tobytes(),
-        "state": state.tobytes(),
-        "population": population.tobytes(),
-        "hashes": hashes.tobytes(),
-        "starts": starts.tobytes(),
-        "posts": posts.tobytes(),
-        "prominent": prominent,
-        "admin1": admin1,
-    }
+    cities = Cities(
+        qid=array("I", [e.qid for e in fused]),
+        place=array("I", [e.place for e in fused]),
+        label=[e.label.replace("\n", " ") for e in fused],
+        country=array("H", [c_index[e.country] for e in fused]),
+        state=state,
+        population=population,
+        lat=array("f", [e.lat for e in fused]),
+        lon=array("f", [e.lon for e in fused]),
+        why=array("B", [int(e.why) for e in fused]),
+        hashes=hashes,
+        starts=starts,
+        posts=posts,
+    )
+    return cities, admin1, prominent
 
 
-def build_index(data_dir: Path) -> Path:
-    """Build the index for the installed data packages into ``data_dir``; return its path."""
+def report_path(data_dir: Path) -> Path:
+    """The build report beside the index: joins dropped, ids not used, and why."""
+    return index_path(data_dir).with_suffix(".report.txt")
+
+
+def build_index(data_dir: Path, *, log: Callable[[str], None] | None = None) -> Path:
+    """Build the index for the installed data packages into ``data_dir``; return its path.
+
+    The file appears atomically (written aside, then renamed), so a server
+    starting meanwhile never reads half of it. The build report (``report_path``)
+    is written beside it; ``log`` gets one line of its counts."""
     path = index_path(data_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tables = build_tables()
+    report = Report()
+    index = build_tables(report)
+    report_path(data_dir).write_text(report.text(), encoding="utf-8")
+    if log is not None:
+        log(
+            f"padron: place index: {len(report.dropped_state_joins)} state joins and "
+            f"{len(report.dropped_city_joins)} city joins by numeric id dropped, "
+            f"{report.counts['entries without a trusted id']} city entries without a trusted id; "
+            f"see {report_path(data_dir)}"
+        )
     progress.step("writing", 0.95)
     tmp = path.with_suffix(f".tmp{os.getpid()}")
-    with tmp.open("wb") as handle:
-        pickle.dump(tables, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
+    try:
+        write_index(tmp, index)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
+
+
+def load_or_build(
+    data_dir: Path, *, build_if_missing: bool = True, log: Callable[[str], None] = print
+) -> Index:
+    """The index for the installed packages and folding rules, from ``data_dir``.
+
+    A missing file is built when ``build_if_missing`` (one log line before, one
+    after); a damaged or foreign file is rebuilt the same way, and with building
+    off it is refused. Raises ``FileNotFoundError`` (missing, building off) or
+    ``IndexFileError`` (unusable, building off), each with a one-line message."""
+    path = index_path(data_dir)
+    versions = data_versions()
+    if path.exists():
+        try:
+            return load_index(path, versions=versions)
+        except IndexFileError as e:
+            if not build_if_missing:
+                raise IndexFileError(f"{e}; run `padron geo build`") from None
+            log(f"padron: the place index is unusable ({e}); rebuilding it")
+    elif not build_if_missing:
+        raise FileNotFoundError(f"no place index at {path}; run `padron geo build`")
+    else:
+        log(f"padron: building the place index at {path} (once per data package version)...")
+    started = time.monotonic()
+    build_index(data_dir, log=log)
+    log(f"padron: place index built in {time.monotonic() - started:.1f} s")
+    return load_index(path, versions=versions)

