@@ -548,6 +548,13 @@ def _cities(
     official_index: dict[int, int],
     report: Report,
 ) -> tuple[Cities, list[tuple[int, str, int]], list[tuple[str, int, int]]]:
+    gn = sources.geonames_cities()
+    # where places of each name lie: older rows and GeoNames places (rule 4 of fuse.py)
+    places: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    for row in old:
+        places[(row.country, fold(row.name))].append((row.lat, row.lon))
+    for g in gn:
+        places[(g.country, fold(g.name))].append((g.lat, g.lon))
     fused = fuse(
         old,
         new,
@@ -555,6 +562,7 @@ def _cities(
         lambda st: state_index.get(st, NO_STATE),
         lambda st: official_index.get(st, NO_STATE),
         report,
+        places,
     )
     # a place's entries: the older package's filing first (``Cities.best`` picks it
     # on a tie, so a city implies the state it always did: Paris FR-IDF, not FR-75C)
@@ -562,7 +570,6 @@ def _cities(
 
     # join GeoNames places to places: same country, a shared folded name, nearest
     # within _JOIN_KM; a GeoNames place joins one place only (its nearest)
-    gn = sources.geonames_cities()
     gn_by_key: dict[tuple[str, str], list[int]] = defaultdict(list)
     for g_i, g in enumerate(gn):
         for name in [g.name, *g.alternates]:

@@ -20,10 +20,14 @@ filing, no ids). The rules (docs/geo.md has the long form):
 3. **A place without a trusted id may borrow one** from a trusted row of the
    same place: same country, within ``LEND_KM``, names agreeing (Chōfu and
    Chōfu-shi), and only when exactly one id is on offer.
-4. **An official row without a counterpart** is the same place as an older row
+4. **A row named in English after another place** (its translations column's
+   English name disagrees with its own name and, in its country, names only
+   places farther than ``MISNAMED_KM`` — older rows or GeoNames places) carries
+   that place's id and translations: both are dropped (``MISNAMED``).
+5. **An official row without a counterpart** is the same place as an older row
    of the same folded name within ``SAME_KM`` in its country (the nearest), else
    a place of its own without an id (``NO_ID``).
-5. **A place is filed under every state any of its rows gives**, so it is found
+6. **A place is filed under every state any of its rows gives**, so it is found
    under NO-54 (older) and NO-55 (official) alike.
 """
 
@@ -42,6 +46,7 @@ from padron.geo.sources import OfficialCity, RefCity
 JOIN_KM = 10.0  # rows joined by numeric id: at most this far apart
 SAME_KM = 5.0  # rows joined by name: at most this far apart ("a few km")
 LEND_KM = 3.0  # a trusted row lends its id to an unconfirmed row at most this far
+MISNAMED_KM = 50.0  # a row's English name naming only places farther than this is another's
 
 
 def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -137,6 +142,7 @@ class Report:
     dropped_state_joins: list[str] = field(default_factory=list)
     dropped_city_joins: list[str] = field(default_factory=list)
     disputed_ids: list[str] = field(default_factory=list)
+    misnamed: list[str] = field(default_factory=list)
     lent_ids: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
@@ -154,6 +160,7 @@ class Report:
             ),
             ("Wikidata ids on rows that disagree about the place (not used)", self.disputed_ids),
             ("Ids lent by a trusted row of the same place nearby", self.lent_ids),
+            ("Rows named in English after another place (id and names not used)", self.misnamed),
         ):
             lines += ["", f"{title}: {len(items)}"]
             lines += [f"  {item}" for item in items]
@@ -184,6 +191,16 @@ class _Grid:
                 yield from self.cells.get((country, y + dy, x + dx), ())
 
 
+def misnamed(row: RefCity, places: dict[tuple[str, str], list[tuple[float, float]]]) -> bool:
+    """Whether the row's English translation is another place's name (rule 4);
+    ``places``: (alpha-2, folded name) → positions of the places so named."""
+    english = row.english
+    if not english or names_agree(english, row.name):
+        return False
+    spots = places.get((row.country, fold(english)), ())
+    return bool(spots) and all(km(row.lat, row.lon, a, b) > MISNAMED_KM for a, b in spots)
+
+
 def fuse(
     old: list[RefCity],
     new: list[OfficialCity],
@@ -191,13 +208,26 @@ def fuse(
     old_state: Callable[[int], int],
     new_state: Callable[[int], int],
     report: Report,
+    places: dict[tuple[str, str], list[tuple[float, float]]] | None = None,
 ) -> list[Entry]:
     """The entries of the fused places (rules in the module docstring).
 
     ``joins``: official row → older row, from ``join_by_id``. ``old_state`` /
     ``new_state`` map a package's state id to an index state number
-    (``NO_STATE`` when the state is unknown)."""
+    (``NO_STATE`` when the state is unknown). ``places``: the positions of
+    places by (country, folded name) that rule 4 checks English names against
+    (default: the older rows)."""
     counts = report.counts
+    if places is None:
+        places = defaultdict(list)
+        for row in old:
+            places[(row.country, fold(row.name))].append((row.lat, row.lon))
+    wrong_names = {i for i, row in enumerate(old) if misnamed(row, places)}
+    for i in wrong_names:
+        report.misnamed.append(
+            f"{old[i].name} ({old[i].country}, id {old[i].id}): {old[i].english!r}, {old[i].qid}"
+        )
+        old[i].names = [n for n in dict.fromkeys([old[i].name]) if n]
     # ---- 2. trust: which ids name one place
     by_qid: dict[int, list[int]] = defaultdict(list)
     for i, row in enumerate(old):
@@ -211,7 +241,12 @@ def fuse(
         # not the country: the data lists some places under two (Yauco, PR and US)
         return names_agree(a.name, b.name) and km(a.lat, a.lon, b.lat, b.lon) <= SAME_KM
 
+    for i in wrong_names:
+        why[i] = Trust.MISNAMED
     for q, rows in by_qid.items():
+        rows = [i for i in rows if i not in wrong_names]
+        if not rows:
+            continue
         kept = [i for i in rows if not old[i].duplicated]
         run = sorted(old[i].id for i in rows)
         first = min(rows, key=lambda i: old[i].id)

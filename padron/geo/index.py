@@ -114,6 +114,9 @@ class Trust(enum.IntEnum):
     #: The id sits on rows that disagree about the place (different names, or
     #: far apart), so it cannot be told whose it is.
     DISPUTED = 3
+    #: The row carries the id and the translated names of another place (Jambi
+    #: City with Jakarta's Q3630 and "Jakarta" in eight languages).
+    MISNAMED = 4
 
     @property
     def reason(self) -> str:
@@ -127,6 +130,7 @@ _REASONS = {
     Trust.NO_ID: "no installed source gives it a Wikidata id",
     Trust.COPIED: "the place data gives it only a Wikidata id copied from another place",
     Trust.DISPUTED: "the place data gives its Wikidata id to different places",
+    Trust.MISNAMED: "the place data gives it the Wikidata id and names of another place",
 }
 
 

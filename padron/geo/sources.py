@@ -91,6 +91,7 @@ class RefCity:
     lat: float  # degrees
     lon: float
     duplicated: bool = False  # the package's is_duplicated flag: its id was copied forward
+    english: str = ""  # the English name of its translations column (may be another place's)
 
 
 @dataclass
@@ -134,6 +135,17 @@ def _names(row: dict[str, str]) -> list[str]:
         if isinstance(parsed, dict):
             names.extend(str(value) for value in parsed.values() if value)
     return list(dict.fromkeys(name.strip() for name in names if name.strip()))
+
+
+def _english(row: dict[str, str]) -> str:
+    raw = row.get("translations") or ""
+    if not raw.startswith("{"):
+        return ""
+    try:
+        parsed = ast.literal_eval(raw)
+    except (ValueError, SyntaxError):
+        return ""
+    return str(parsed.get("en") or "").strip() if isinstance(parsed, dict) else ""
 
 
 def ref_countries() -> list[RefCountry]:
@@ -184,6 +196,7 @@ def ref_cities() -> Iterator[RefCity]:
             lat=lat,
             lon=lon,
             duplicated=row.get("is_duplicated") == "True",
+            english=_english(row),
         )
 
 

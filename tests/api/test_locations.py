@@ -25,7 +25,7 @@ def resolve(api: Api, **params: str) -> Any:
         ({"state": "Bayern", "country": "DE"}, {"country": "DEU", "state": "DE-BY"}),
         ({"state": "GM02"}, {"country": "DEU", "state": "DE-BY"}),
         ({"state": "B", "country": "ES"}, {"country": "ESP", "state": "ES-B"}),
-        ({"city": "Q3920538"}, {"country": "ESP", "state": "ES-B", "city": "Q3920538"}),
+        ({"city": "Q11492"}, {"country": "ESP", "state": "ES-B", "city": "Q11492"}),
     ],
 )
 def test_locations_are_stored_canonical_with_implied_parents(

@@ -61,16 +61,19 @@ def test_loaded_index_holds_the_reference_places(index: Index) -> None:
     assert c.alpha2[esp] == "ES" and c.numeric[724] == esp
     barcelona = s.codes["ES-B"]
     assert s.country[barcelona] == esp
-    entries = ci.by_qid(3920538)  # Sabadell, province of Barcelona
+    entries = ci.by_qid(11492)  # Mataró, province of Barcelona
     assert entries
-    assert {fold(ci.label[k]) for k in entries} == {fold("Sabadell")}
+    assert {fold(ci.label[k]) for k in entries} == {fold("Mataró")}
     assert all(s.within(ci.state_of(k), barcelona) for k in entries)
-    assert any(k in entries for k in ci.named(fold("Sabadell")))
+    assert any(k in entries for k in ci.named(fold("Mataró")))
     # the API documentation's example id is Mollet de Peralada's; Mollet del
     # Vallès, which the data gives it as a copy, is known but has no id
     assert {fold(ci.label[k]) for k in ci.by_qid(11355)} == {fold("Mollet de Peralada")}
     vallès = [k for k in ci.named(fold("Mollet del Vallès")) if not k & ALTERNATE]
     assert vallès and all(ci.qid[k] == 0 and ci.trust(k) == Trust.COPIED for k in vallès)
+    # Sabadell carries S'Agaró's id and names in the data: known, no id
+    sabadell = [k for k in ci.named(fold("Sabadell")) if not k & ALTERNATE]
+    assert sabadell and all(ci.trust(k) == Trust.MISNAMED for k in sabadell)
     assert 140_000 < len(ci) < 250_000
 
 
@@ -79,7 +82,7 @@ def test_every_entry_without_an_id_says_why_and_every_id_is_trusted(index: Index
     for k in range(len(ci)):
         assert (ci.qid[k] == 0) == (ci.trust(k) != Trust.CONFIRMED)
     unconfirmed = {ci.trust(k) for k in range(len(ci)) if not ci.qid[k]}
-    assert unconfirmed == {Trust.NO_ID, Trust.COPIED, Trust.DISPUTED}
+    assert unconfirmed == {Trust.NO_ID, Trust.COPIED, Trust.DISPUTED, Trust.MISNAMED}
 
 
 def test_load_is_quick_enough_to_start_a_server(data_dir: Path, resolver: object) -> None:
