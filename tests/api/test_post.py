@@ -10,11 +10,15 @@ import pytest
 from padron.ids import current_year
 from tests.conftest import Api
 
+# The SDK's example sends city Q11355; in the place data that id is Mollet de
+# Peralada's (Girona), copied forward to Mollet del Vallès (Barcelona): see
+# test_the_sdk_example_id_is_answered_with_the_place_it_names. The seed here
+# keeps the example's shape with a Barcelona city whose id the data confirms.
 SEED = {
     "code": "D314K1432",
     "country": "ES",
     "state": "Barcelona",
-    "city": "Q11355",
+    "city": "Q11492",
     "yearBorn": 1990,
     "gender": 2,
     "metadata": {"currentDiscountRate": "10%", "isNew": True},
@@ -48,11 +52,20 @@ def test_the_seed_example_is_created_with_canonical_locations(api: Api) -> None:
         "isActive": True,
         "country": "ESP",
         "state": "ES-B",
-        "city": "Q11355",
+        "city": "Q11492",
         "yearBorn": 1990,
         "gender": 2,
         "metadata": {"currentDiscountRate": "10%", "isNew": True},
     }
+
+
+def test_the_sdk_example_id_is_answered_with_the_place_it_names(api: Api) -> None:
+    r = api.post({**SEED, "city": "Q11355"})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert (body["payload"]["country"], body["payload"]["city"]) == ("ESP", "Q11355")
+    warnings = body.get("warnings") or []
+    assert any("Mollet de Peralada" in w["description"] for w in warnings)
 
 
 def test_payload_always_has_all_eight_keys(api: Api) -> None:

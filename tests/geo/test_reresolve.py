@@ -15,7 +15,7 @@ from tests.serving import padron
 
 CUSTOMERS = {
     # as an index that did not know the city would have stored them
-    "mollet": ("ESP", "ES-B", "Mollet del Vallès"),
+    "mollet": ("ESP", "ES-B", "Mataró"),
     "bayern": ("DEU", "Bayern", None),
     # unknown to any index: stays as sent
     "nowhere": ("ESP", "ES-B", "Zzyzx de Abajo"),
@@ -62,7 +62,7 @@ def test_places_kept_as_sent_are_resolved_again(runtime: Runtime) -> None:
     caught = reresolve_project(runtime.customers, project)
     assert (caught.examined, caught.kept, caught.updated) == (4, 3, 2)
     places = _places(runtime, project_id)
-    assert places["mollet"][:3] == ("ESP", "ES-B", "Q11355")
+    assert places["mollet"][:3] == ("ESP", "ES-B", "Q11492")
     assert places["bayern"][:3] == ("DEU", "DE-BY", None)
     assert places["nowhere"] == ("ESP", "ES-B", "Zzyzx de Abajo", 1_700_000_000)
     assert places["paris"] == ("FRA", "FR-IDF", "Q90", 1_700_000_000)
@@ -104,4 +104,4 @@ def test_the_command_end_to_end(runtime: Runtime, tmp_path: Path) -> None:
         str(runtime.settings.data_dir),
     )
     assert "4 customers, 3 with a place kept as sent, 2 now resolved" in out
-    assert _places(runtime, project_id)["mollet"][2] == "Q11355"
+    assert _places(runtime, project_id)["mollet"][2] == "Q11492"
