@@ -36,7 +36,7 @@ def shipped_index() -> Path | None:
     """The index that ships with this padron, if it was installed from a wheel."""
     if not SHIPPED_DIR.is_dir():
         return None
-    found = sorted(p for p in SHIPPED_DIR.glob("geo-index-*") if p.is_file())
+    found = sorted(p for p in SHIPPED_DIR.glob("geo-index-*.idx") if p.is_file())
     return found[-1] if found else None
 
 
