@@ -29,7 +29,7 @@ from padron.geo.sources import package_versions
 
 @pytest.fixture(scope="module")
 def index(data_dir: Path, resolver: object) -> Index:
-    return load_index(index_path(data_dir), versions=package_versions())
+    return load_index(index_path(data_dir), versions=geo_build.data_versions())
 
 
 @pytest.fixture()
@@ -50,7 +50,7 @@ def test_index_file_is_keyed_by_package_versions_and_folding_rules(data_dir: Pat
 def test_header_names_format_fold_versions_and_checksum(data_dir: Path, resolver: object) -> None:
     header = read_header(index_path(data_dir))
     assert header["fold"] == fold_version()
-    assert header["versions"] == package_versions()
+    assert header["versions"] == geo_build.data_versions()
     assert len(header["checksum"]) == 32
     assert {name for name, _, _ in header["sections"]} >= {"countries", "states", "qid", "posts"}
 
