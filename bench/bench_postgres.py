@@ -52,10 +52,10 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from padron.customers.model import Customer, Project
 from padron.customers.service import CustomerService, LocationResolver
 from padron.geo.types import NO_LOCATION, OMITTED, Resolution, Sent, StoredLocation
 from padron.store.postgres import PostgresStore
+from padron.store.records import Customer, Project
 
 BATCH = 100
 PROJECT = Project(id="prj_BENCH000000001", name="bench", created_at=1_700_000_000)

@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Final
 
-from padron.customers.model import PERMISSIONS, ApiKey, Project
 from padron.errors import PadronError
 from padron.ids import new_id, now
 from padron.store.base import Store
+from padron.store.records import PERMISSIONS, ApiKey, Project
 
 _SECRET_PREFIX: Final = "pdn_"
 _SECRET_ALPHABET: Final = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"

@@ -11,9 +11,9 @@ from pathlib import Path
 from padron import __version__, logs
 from padron.access import Access, AccessError
 from padron.config import ConfigError, Settings, check_data_dir
-from padron.customers.model import PERMISSIONS
 from padron.ids import iso
 from padron.store import BadDatabaseURL, StoreError, open_store
+from padron.store.records import PERMISSIONS
 
 
 def _settings(args: argparse.Namespace, *, data_dir_needed: bool = False) -> Settings:

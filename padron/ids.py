@@ -39,15 +39,6 @@ def new_id(prefix: str) -> str:
     return prefix + "_" + chars[:_ID_LENGTH].decode("ascii")
 
 
-def is_id(value: str, prefix: str) -> bool:
-    head = prefix + "_"
-    return (
-        len(value) == len(head) + _ID_LENGTH
-        and value.startswith(head)
-        and all(c in _BASE62 for c in value[len(head) :])
-    )
-
-
 def now() -> int:
     """Whole seconds since the epoch: the wire format has no finer precision."""
     return int(time.time())

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from padron.customers.model import ApiKey, Customer, Project
 from padron.errors import PadronError
+from padron.store.records import ApiKey, Customer, Project
 
 if TYPE_CHECKING:
     from padron.store.changes import Change

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from padron.customers.model import Customer
+from padron.store.records import Customer
 from padron.store.rows import customer as _customer
 
 #: The change types of the wire, by the small integer stored in ``kind``.

@@ -34,13 +34,13 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from padron.customers.model import ApiKey, Customer, Project
 from padron.errors import PadronError
 from padron.ids import now
 from padron.store import migrations
 from padron.store.base import Plan, StoreError
 from padron.store.changes import DELETED, SNAPSHOT_COLUMNS, kinds_of
 from padron.store.reads import Reads
+from padron.store.records import ApiKey, Customer, Project
 from padron.store.rows import CUSTOMER_COLUMNS as _CUSTOMER_COLUMNS
 from padron.store.rows import KEY_COLUMNS as _KEY_COLUMNS
 from padron.store.rows import PROJECT_COLUMNS as _PROJECT_COLUMNS

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar, Final
 
-from padron.customers.model import ApiKey, Customer, Project
 from padron.store.changes import CHANGE_COLUMNS, Change
 from padron.store.changes import change as _change
 from padron.store.listing import CustomerFilter, page_query
+from padron.store.records import ApiKey, Customer, Project
 from padron.store.rows import CUSTOMER_COLUMNS, KEY_COLUMNS, PROJECT_COLUMNS, pages
 from padron.store.rows import customer as _customer
 from padron.store.rows import key as _key

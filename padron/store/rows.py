@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Final
 
-from padron.customers.model import ApiKey, Customer, Project
+from padron.store.records import ApiKey, Customer, Project
 
 #: In the order of Customer's fields, so that a row is the constructor's arguments.
 CUSTOMER_COLUMNS: Final = (

@@ -21,12 +21,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
-from padron.customers.model import ApiKey, Customer, Project
 from padron.ids import now
 from padron.store import migrations
 from padron.store.base import Plan, StoreError
 from padron.store.changes import DELETED, kinds_of, snapshot_row
 from padron.store.reads import Reads
+from padron.store.records import ApiKey, Customer, Project
 from padron.store.rows import CUSTOMER_COLUMNS as _CUSTOMER_COLUMNS
 from padron.store.rows import KEY_COLUMNS as _KEY_COLUMNS
 from padron.store.rows import PROJECT_COLUMNS as _PROJECT_COLUMNS

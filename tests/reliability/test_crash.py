@@ -26,9 +26,9 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 
-from padron.customers.model import Customer
 from padron.ids import iso
 from padron.store import open_store
+from padron.store.records import Customer
 from tests.serving import Server, create_key, start
 
 pytestmark = pytest.mark.slow

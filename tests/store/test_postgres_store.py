@@ -13,7 +13,6 @@ from concurrent.futures import ThreadPoolExecutor
 import psycopg
 import pytest
 
-from padron.customers.model import Customer, Project
 from padron.store import StoreError, migrations, open_store
 from padron.store.postgres import (
     _SELECT_BATCH,
@@ -23,6 +22,7 @@ from padron.store.postgres import (
     lock_key,
     parse_url,
 )
+from padron.store.records import Customer, Project
 
 PROJECT = Project(id="prj_PGSTORE0000001", name="pg", created_at=1)
 

@@ -19,8 +19,8 @@ import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
-from padron.customers.model import Customer, Project
 from padron.store import Plan, Store, open_store
+from padron.store.records import Customer, Project
 
 PROJECT = Project(id="prj_CONCURRENCY001", name="concurrency", created_at=1)
 CODES = [f"code-{n}" for n in range(12)]

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from padron.customers.model import ApiKey, Customer, Project
 from padron.store import Store, StoreError, open_store
+from padron.store.records import ApiKey, Customer, Project
 
 P1 = Project(id="prj_AAAAAAAAAAAAAA", name="shop", created_at=1_700_000_000)
 P2 = Project(id="prj_BBBBBBBBBBBBBB", name="other shop", created_at=1_700_000_001)

@@ -1,0 +1,75 @@
+"""The records padron keeps: projects, API keys and customers.
+
+They are the store's rows as Python values; the domain (``padron.customers``)
+builds and reads them, the store persists them, and neither side owns them, so
+they live here, below both: imports run ``api → customers → store``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+#: Every permission a key can hold (API.md, "Other errors").
+PERMISSIONS: Final = ("status", "depotIngest", "depotFetch", "depotDelete")
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    id: str
+    name: str
+    created_at: int
+    #: Reject states and cities that would be kept as sent (no data knows them,
+    #: or no trustworthy id) with ``not_found`` / ``ambiguous`` instead.
+    reject_unresolved_places: bool = False
+    #: The place index (its data versions) that the project's stored places were
+    #: last re-resolved with (``padron geo reresolve``); None: never.
+    places_index: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    id: str  # cli_…: the key's public id, the "clientId" of /status
+    project_id: str
+    key_hash: bytes  # SHA-256 of the secret; the secret itself is never stored
+    permissions: tuple[str, ...]
+    created_at: int
+    revoked_at: int | None = None
+    label: str = ""
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+# Not frozen: a frozen dataclass's __init__ sets each field through
+# object.__setattr__, 3-4× slower, and one is built for every customer written.
+# Treat instances as values all the same.
+@dataclass(slots=True)
+class Customer:
+    id: str
+    project_id: str
+    code: str
+    created_at: int
+    updated_at: int
+    is_active: bool = True
+    country: str | None = None
+    state: str | None = None
+    city: str | None = None
+    year_born: int | None = None
+    gender: int | None = None
+    metadata: str | None = None  # compact JSON text of an object, kept as sent
+
+    def same_payload(self, other: Customer) -> bool:
+        return (
+            self.is_active == other.is_active
+            and self.country == other.country
+            and self.state == other.state
+            and self.city == other.city
+            and self.year_born == other.year_born
+            and self.gender == other.gender
+            and self.metadata == other.metadata
+        )
+
+
+__all__ = ["PERMISSIONS", "ApiKey", "Customer", "Project"]
