@@ -7,8 +7,11 @@ an older database in place and an older padron refuses a newer database.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib import resources
+from typing import Any
 
 from padron.store.base import StoreError
 
@@ -55,3 +58,32 @@ def pending(backend: str, applied: set[int]) -> list[Migration]:
             f"{newest_known}: upgrade padron"
         )
     return [m for m in known if m.version not in applied]
+
+
+#: ``execute(sql, params=())`` of an open connection, inside the transaction
+#: that applies the migrations; returns an iterable of rows.
+Execute = Callable[..., Iterable[Any]]
+
+
+def apply(backend: str, execute: Execute, placeholder: str) -> list[Migration]:
+    """Apply the pending migrations of ``backend`` through ``execute`` and record
+    each in ``padron_migrations`` (version, name, UTC time applied), inside the
+    caller's transaction. ``placeholder`` is the driver's parameter mark (``?``
+    or ``%s``). Returns the migrations applied.
+
+    :raises SchemaTooNew: the database holds a version this padron does not know.
+    """
+    execute(
+        "CREATE TABLE IF NOT EXISTS padron_migrations "
+        "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    applied = {row[0] for row in execute("SELECT version FROM padron_migrations")}
+    todo = pending(backend, applied)
+    for m in todo:
+        for statement in split_statements(m.sql):
+            execute(statement)
+        execute(
+            f"INSERT INTO padron_migrations VALUES ({placeholder}, {placeholder}, {placeholder})",
+            (m.version, m.name, datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")),
+        )
+    return todo

@@ -231,19 +231,7 @@ class PostgresStore(Reads):
         try:
             with psycopg.connect(conninfo, autocommit=True) as conn, conn.transaction():
                 conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", MIGRATION_LOCK)
-                conn.execute(
-                    "CREATE TABLE IF NOT EXISTS padron_migrations "
-                    "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-                )
-                applied = {row[0] for row in conn.execute("SELECT version FROM padron_migrations")}
-                for m in migrations.pending("postgres", applied):
-                    for statement in migrations.split_statements(m.sql):
-                        conn.execute(statement)
-                    conn.execute(
-                        "INSERT INTO padron_migrations VALUES "
-                        "(%s, %s, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'))",
-                        (m.version, m.name),
-                    )
+                migrations.apply("postgres", conn.execute, "%s")
         except psycopg.Error as exc:
             raise StoreError(f"PostgreSQL: {exc}") from exc
 

@@ -221,18 +221,7 @@ class SQLiteStore(Reads):
         conn = self._connect()
         try:
             conn.execute("BEGIN IMMEDIATE")
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS padron_migrations "
-                "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-            )
-            applied = {row[0] for row in conn.execute("SELECT version FROM padron_migrations")}
-            for m in migrations.pending("sqlite", applied):
-                for statement in migrations.split_statements(m.sql):
-                    conn.execute(statement)
-                conn.execute(
-                    "INSERT INTO padron_migrations VALUES (?, ?, datetime('now'))",
-                    (m.version, m.name),
-                )
+            migrations.apply("sqlite", conn.execute, "?")
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
