@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from padron import __version__
 from padron.api.envelopes import JSONBody
-from padron.customers.rules import FIELDS
+from padron.vocabulary import FIELDS
 
 _NULLABLE_STRING: Final = {"type": ["string", "null"]}
 

@@ -18,6 +18,7 @@ from padron.customers.codes import SPACE, control_character, normalise_code
 from padron.errors import PadronError
 from padron.geo.types import OMITTED, Sent
 from padron.ids import current_year
+from padron.vocabulary import FIELDS, type_name
 
 MAX_CODE: Final = 255
 MAX_LOCATION: Final = 255
@@ -29,8 +30,6 @@ MAX_METADATA_DEPTH: Final = 64
 MIN_YEAR: Final = 1900
 GENDERS: Final = (0, 1, 2, 3)
 
-#: The wire's field names, in the order of the entity's payload.
-FIELDS: Final = ("code", "isActive", "country", "state", "city", "yearBorn", "gender", "metadata")
 _KNOWN: Final = frozenset(FIELDS)
 _FIELD_LIST: Final = ", ".join(FIELDS)
 
@@ -64,22 +63,6 @@ class Patch:
     @property
     def touches_location(self) -> bool:
         return not (self.country is OMITTED and self.state is OMITTED and self.city is OMITTED)
-
-
-def type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number with a fraction"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, tuple):
-        return "an object"
-    return "an array"
 
 
 def _has_lone_surrogate(value: str) -> bool:
@@ -419,8 +402,9 @@ def _location(name: str, value: Any, problems: list[Problem]) -> Sent:
     return OMITTED
 
 
-def check(obj: tuple[tuple[str, Any], ...]) -> tuple[Patch | None, str | None, list[Problem]]:
-    """Check one customer object: (patch or None, the code as far as it is known, problems)."""
+def check(obj: tuple[tuple[str, Any], ...]) -> tuple[Patch, str | None, list[Problem]]:
+    """Check one customer object: (the patch of what was sent, the code as far as it
+    is known, the problems). The customer is valid when there are no problems."""
     problems: list[Problem] = []
     seen: dict[str, Any] = {}
     for key, value in obj:
@@ -472,3 +456,18 @@ def check(obj: tuple[tuple[str, Any], ...]) -> tuple[Patch | None, str | None, l
     if code is None:
         code = known_code(seen.get("code"))  # for the error's customerCode only
     return patch, code, problems
+
+
+def storable(text: str | None) -> bool:
+    """Whether a code or id could be stored at all: a query for one that cannot
+    (PostgreSQL refuses a NUL in text outright) is simply not found."""
+    return text is None or (len(text) <= MAX_CODE and _bad_text(text) is None)
+
+
+def sent_code(obj: tuple[tuple[str, Any], ...]) -> str | None:
+    """The code of a customer object as :func:`check` will accept it, or None."""
+    value = None
+    for key, item in obj:
+        if key == "code":
+            value = item  # the last one, as check() sees it
+    return _code(value, [])  # check() reports the problems; here only the code counts

@@ -20,7 +20,7 @@ from typing import Any, Final, Protocol, TypeVar
 from padron.customers.codes import normalise_code
 from padron.customers.model import Customer, Project, Written
 from padron.customers.reading import ReadingService
-from padron.customers.rules import MAX_CODE, Patch, Problem, _bad_text, _code, check
+from padron.customers.rules import Patch, Problem, check, sent_code, storable
 from padron.errors import PadronError
 from padron.geo.types import NO_LOCATION, FieldError, Place, Resolution, Sent, StoredLocation
 from padron.geo.types import Field as GeoField
@@ -66,21 +66,6 @@ def problem_from(error: FieldError) -> Problem:
     if error.suggestions:
         extra["suggestions"] = [dataclasses.asdict(p) for p in error.suggestions]
     return Problem(error.field, error.code, error.description, extra or None)
-
-
-def _storable(text: str | None) -> bool:
-    """Whether a code or id could be stored at all: a query for one that cannot
-    (PostgreSQL refuses a NUL in text outright) is simply not found."""
-    return text is None or (len(text) <= MAX_CODE and _bad_text(text) is None)
-
-
-def _sent_code(obj: tuple[tuple[str, Any], ...]) -> str | None:
-    """The code of a customer object as :func:`check` will accept it, or None."""
-    value = None
-    for key, item in obj:
-        if key == "code":
-            value = item  # the last one, as check() sees it
-    return _code(value, [])  # check() reports the problems; here only the code counts
 
 
 def _stored_location(customer: Customer | None) -> StoredLocation:
@@ -201,8 +186,8 @@ class CustomerService(ReadingService):
         writes the plan only if they are unchanged. Otherwise the batch is
         planned again outside on the new rows (up to ``REPLANS`` times, then
         inside, so a batch that keeps losing the race still gets written)."""
-        codes = [code for code in map(_sent_code, objects) if code is not None]
-        checked: list[tuple[Patch | None, str | None, list[Problem]]] = []
+        codes = [code for code in map(sent_code, objects) if code is not None]
+        checked: list[tuple[Patch, str | None, list[Problem]]] = []
 
         def check_all() -> None:
             checked.extend(map(check, objects))
@@ -219,7 +204,7 @@ class CustomerService(ReadingService):
             for index, (patch, code, problems) in enumerate(checked):
                 current = current_by_code.get(code) if code is not None else None
                 location: Resolution | None = None
-                if patch is not None and patch.touches_location:
+                if patch.touches_location:
                     location = resolve(
                         patch.country,
                         patch.state,
@@ -229,7 +214,7 @@ class CustomerService(ReadingService):
                     )
                     if location.errors:
                         problems = problems + [problem_from(e) for e in location.errors]
-                if problems or patch is None or code is None:
+                if problems or code is None:
                     rejected.append(RejectedCustomer(index, code, problems))
                     continue
                 customer, outcome = merge(current, project.id, patch, location, at)
@@ -321,12 +306,12 @@ class CustomerService(ReadingService):
         """The customer with ``code`` (normalised as stored codes are: NFC,
         trimmed) or ``id``; None when there is none."""
         if code is None:
-            return self.store.get_customer(project.id, id=id) if _storable(id) else None
+            return self.store.get_customer(project.id, id=id) if storable(id) else None
         found = None
         normal = normalise_code(code)
-        if _storable(normal):
+        if storable(normal):
             found = self.store.get_customer(project.id, code=normal)
-        if found is None and normal != code and _storable(code):
+        if found is None and normal != code and storable(code):
             # A code stored as sent before codes were normalised stays reachable.
             found = self.store.get_customer(project.id, code=code)
         return found
@@ -337,12 +322,12 @@ class CustomerService(ReadingService):
         """Delete the customer with ``code`` (normalised like :meth:`get`) or
         ``id``; the customer as it was, or None when there is none."""
         if code is None:
-            return self.store.delete_customer(project.id, id=id) if _storable(id) else None
+            return self.store.delete_customer(project.id, id=id) if storable(id) else None
         gone = None
         normal = normalise_code(code)
-        if _storable(normal):
+        if storable(normal):
             gone = self.store.delete_customer(project.id, code=normal)
-        if gone is None and normal != code and _storable(code):
+        if gone is None and normal != code and storable(code):
             gone = self.store.delete_customer(project.id, code=code)  # stored before 0.1
         return gone
 

@@ -48,6 +48,7 @@ from padron.geo.types import (
     Sent,
     StoredLocation,
 )
+from padron.vocabulary import type_name
 
 _QID = re.compile(r"^Q[1-9][0-9]*$")
 _CODE = re.compile(r"^[A-Z0-9-]{1,8}$")
@@ -136,24 +137,12 @@ def _text(field: Field, value: object) -> str | FieldError:
         return FieldError(
             field,
             "invalid_type",
-            f"{field} must be a string (or an integer code), not {_json_type(value)}",
+            f"{field} must be a string (or an integer code), not {type_name(value)}",
         )
     text = str(value).strip()
     if not text:
         return FieldError(field, "invalid_value", f"{field} must not be empty")
     return text
-
-
-def _json_type(value: object) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, float):
-        return "a number with a fraction"
-    if isinstance(value, (list, tuple)):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
 
 
 def _kept(field: Field, error: FieldError, text: str) -> _Found:

@@ -19,8 +19,8 @@ from typing import Any, Final
 
 from padron.customers.codes import normalise_code
 from padron.transfer.sources import FileProblem, parse_json
+from padron.vocabulary import FIELDS
 
-FIELDS: Final = ("code", "isActive", "country", "state", "city", "yearBorn", "gender", "metadata")
 #: Read-only fields of an export: dropped on import, so an export imports again as is.
 EXPORT_ONLY: Final = ("id", "createdAt", "updatedAt")
 #: Boolean words as spreadsheets write them (Excel's TRUE/FALSE in its English,

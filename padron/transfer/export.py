@@ -15,10 +15,10 @@ from typing import Any, Final, TextIO
 import msgspec
 
 from padron.customers.model import Customer
-from padron.customers.rules import FIELDS
 from padron.customers.wire import payload
 from padron.ids import iso
 from padron.transfer.progress import Progress
+from padron.vocabulary import FIELDS
 
 COLUMNS: Final = ("id", "createdAt", "updatedAt", *FIELDS)
 _encode: Final = msgspec.json.Encoder().encode
