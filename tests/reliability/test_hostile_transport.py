@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from padron.api import app as app_module
 from padron.api.app import create_app
 from padron.api.limits import TransportLimits
 from padron.runtime import Runtime
@@ -27,15 +26,6 @@ from tests.serving import Server, create_key, start
 from ._support import assert_error_shape, assert_healthy, headers
 
 pytestmark = pytest.mark.slow
-
-#: Whether the app wraps itself in TransportLimits (padron/api/limits.py).
-WIRED = "TransportLimits" in Path(app_module.__file__).read_text(encoding="utf-8")
-NOT_WIRED = pytest.mark.xfail(
-    not WIRED,
-    strict=True,
-    reason="padron bug: uvicorn/httptools has no header limit and ClientDisconnect is logged "
-    "as an internal error; fixed by Middleware(TransportLimits) in create_app",
-)
 
 
 def rss_kb(pid: int) -> int:
@@ -112,7 +102,6 @@ def post_head(key: str, length: int | None, extra: str = "") -> bytes:
     ).encode()
 
 
-@NOT_WIRED
 def test_a_200_kb_header_is_refused(running: Running) -> None:
     with running.server.client(running.key) as http:
         big = "a" * 200_000
@@ -190,7 +179,6 @@ def test_clients_that_vanish_mid_request(running: Running) -> None:
         assert http.get("/customers", params={"code": "vanished"}).status_code == 404
 
 
-@NOT_WIRED
 def test_a_vanished_client_is_not_an_internal_error(running: Running) -> None:
     body = b'{"code": "vanished", "metadata": {"x": 1}}'
     for _ in range(3):
