@@ -24,13 +24,12 @@ LAYERS: dict[str, int] = {
     "padron.vocabulary": 0,
     "padron.ids": 0,
     "padron.config": 1,
-    "padron.client": 1,
-    "padron.geo": 1,
-    "padron.store": 1,
-    "padron.access": 2,
-    "padron.customers": 2,
+    "padron.geo": 2,
+    "padron.store": 2,
+    "padron.access": 3,
+    "padron.customers": 3,
 }
-TOP = 3
+TOP = 4
 
 
 def area(module: str) -> str:

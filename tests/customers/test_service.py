@@ -45,7 +45,7 @@ def project(runtime: Runtime) -> Iterator[Project]:
 @pytest.fixture
 def strict(runtime: Runtime) -> Project:
     runtime.access.create_key("strict")
-    return runtime.access.configure_project("strict", reject_unresolved_cities=True)
+    return runtime.access.configure_project("strict", reject_unresolved_places=True)
 
 
 def objs(*customers: dict[str, Any]) -> list[tuple[tuple[str, Any], ...]]:
