@@ -500,8 +500,21 @@ _OPERATIONS: Final = {
         "null clears it. Permission depotIngest.",
     ),
     ("/customers", "get"): (
-        "getCustomer",
-        "Reads one customer by code or by id (exactly one of them). Permission depotFetch.",
+        "getCustomers",
+        "With code or id (not both): that one customer. Without them: a page of the "
+        "project's customers in a stable order, filtered (isActive, country, state, city, "
+        "updatedSince, updatedBefore, unresolved, codePrefix), with an opaque cursor to the "
+        "next page. Permission depotFetch.",
+    ),
+    ("/customers/changes", "get"): (
+        "listChanges",
+        "The change feed: every committed create, update and delete of the project's "
+        "customers after a cursor, in commit order, each exactly once; wait holds the "
+        "request up to 30 s until a change commits (long poll). Permission depotFetch.",
+    ),
+    ("/customers/changes/latest", "get"): (
+        "getLatestChangeCursor",
+        "The cursor of the newest change, to follow the feed from now. Permission depotFetch.",
     ),
     ("/customers", "delete"): (
         "deleteCustomer",
