@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from padron.transfer.files import FORMATS, FileProblem, detect_format, open_source
 from padron.transfer.presets import PRESETS
-from padron.transfer.sources import FORMATS, FileProblem, detect_format, open_source
 
 EXIT_OK = 0
 EXIT_REJECTED = 1

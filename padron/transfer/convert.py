@@ -18,7 +18,7 @@ from datetime import date, datetime, time
 from typing import Any, Final
 
 from padron.customers.codes import normalise_code
-from padron.transfer.sources import FileProblem, parse_json
+from padron.transfer.files import FileProblem, parse_json
 from padron.vocabulary import FIELDS
 
 #: Read-only fields of an export: dropped on import, so an export imports again as is.
@@ -54,7 +54,7 @@ _SCIENTIFIC: Final = re.compile(r"[0-9](?:[.,][0-9]+)?E\+[0-9]+", re.IGNORECASE)
 EXCEL_DIGITS: Final = 15
 _GENDER_WORDS: Final = {"unknown": 0, "male": 1, "m": 1, "female": 2, "f": 2, "other": 3}
 
-Problem = tuple[str, str, str]  # (field, error code, description)
+RowProblem = tuple[str, str, str]  # (field, error code, description)
 
 
 def parse_map(text: Sequence[str] | None) -> dict[str, str]:
@@ -176,7 +176,7 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _boolean(value: Any, problems: list[Problem]) -> Any:
+def _boolean(value: Any, problems: list[RowProblem]) -> Any:
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float) and value in (0, 1):
@@ -197,7 +197,7 @@ def _boolean(value: Any, problems: list[Problem]) -> Any:
     return None
 
 
-def _integer(name: str, value: Any, problems: list[Problem], words: Mapping[str, int]) -> Any:
+def _integer(name: str, value: Any, problems: list[RowProblem], words: Mapping[str, int]) -> Any:
     if isinstance(value, bool):
         problems.append((name, "invalid_type", f"{name} must be a whole number, not {value!r}"))
         return None
@@ -216,7 +216,7 @@ def _integer(name: str, value: Any, problems: list[Problem], words: Mapping[str,
     return None
 
 
-def _metadata(value: Any, problems: list[Problem]) -> Any:
+def _metadata(value: Any, problems: list[RowProblem]) -> Any:
     if isinstance(value, dict):
         return value
     try:
@@ -238,7 +238,7 @@ def _significant(number: int | float) -> int:
     return len(mantissa)
 
 
-def _text_cell(field: str, value: Any, problems: list[Problem]) -> str | None:
+def _text_cell(field: str, value: Any, problems: list[RowProblem]) -> str | None:
     """A cell of a text field (code, places) as text, or None with a problem when
     Excel has altered it: a date, or a number of more than 15 significant digits."""
     if isinstance(value, datetime | date | time):
@@ -281,7 +281,7 @@ def _text_cell(field: str, value: Any, problems: list[Problem]) -> str | None:
     return text
 
 
-def _code(value: Any, problems: list[Problem]) -> str | None:
+def _code(value: Any, problems: list[RowProblem]) -> str | None:
     text = _text_cell("code", value, problems)
     if text is None:
         return None
@@ -298,7 +298,7 @@ def is_null(value: Any) -> bool:
     return isinstance(value, str) and value.strip().casefold() in _NULLS
 
 
-def convert_cell(field: str, value: Any, problems: list[Problem]) -> Any:
+def convert_cell(field: str, value: Any, problems: list[RowProblem]) -> Any:
     """One non-empty cell of a tabular file as the JSON value of ``field``."""
     if is_null(value):
         return None
@@ -316,10 +316,12 @@ def convert_cell(field: str, value: Any, problems: list[Problem]) -> Any:
     return None if text is None else text.strip()
 
 
-def from_cells(columns: Columns, values: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+def from_cells(
+    columns: Columns, values: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[RowProblem]]:
     """A row of a tabular file → (the customer object, the problems of its cells)."""
     out: dict[str, Any] = {}
-    problems: list[Problem] = []
+    problems: list[RowProblem] = []
     for name, value in values.items():
         field = columns.fields.get(name)
         if field is None or value is None:

@@ -29,7 +29,7 @@ from typing import Any, Final, TextIO
 from padron.errors import PadronError
 from padron.transfer.convert import (
     Columns,
-    Problem,
+    RowProblem,
     customer_code,
     from_cells,
     from_object,
@@ -37,9 +37,9 @@ from padron.transfer.convert import (
     skipped_note,
     unknown_note,
 )
+from padron.transfer.files import FileProblem, Format, RawRow, Source
 from padron.transfer.progress import Progress
 from padron.transfer.sinks import Accepted, BatchRejected, Sink, SinkFailed
-from padron.transfer.sources import FileProblem, Format, RawRow, Source
 
 BATCH: Final = 100
 CHECKPOINT_VERSION: Final = 1
@@ -125,7 +125,9 @@ class Report:
         csv.writer(buf, lineterminator="\n").writerows(rows)
         self.f.write(buf.getvalue().encode("utf-8"))
 
-    def add(self, row: int, code: str | None, problems: Sequence[Problem], original: str) -> None:
+    def add(
+        self, row: int, code: str | None, problems: Sequence[RowProblem], original: str
+    ) -> None:
         self._write([(row, code or "", f, c, d, original) for f, c, d in problems])
 
     def flush(self) -> int:

@@ -11,7 +11,7 @@ from padron.client import Client, ClientError, ValidationFailed
 from padron.customers.model import Project
 from padron.customers.service import CustomerService, Rejected
 from padron.errors import PadronError
-from padron.transfer.convert import Problem
+from padron.transfer.convert import RowProblem
 
 
 @dataclass(slots=True)
@@ -26,7 +26,7 @@ class Accepted:
 class RefusedCustomer:
     index: int  # in the batch sent
     code: str | None
-    problems: list[Problem]
+    problems: list[RowProblem]
 
 
 class BatchRejected(PadronError):

@@ -13,9 +13,9 @@ import pytest
 from padron.runtime import Runtime
 from padron.transfer.convert import parse_map
 from padron.transfer.export import export
+from padron.transfer.files import FileProblem, detect_format, open_source
 from padron.transfer.importer import Importer, Summary
 from padron.transfer.sinks import LocalSink
-from padron.transfer.sources import FileProblem, detect_format, open_source
 from tests.transfer.files import report_rows, write
 
 ROWS: list[dict[str, Any]] = [

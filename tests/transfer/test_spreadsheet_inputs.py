@@ -14,12 +14,12 @@ import openpyxl
 import pytest
 
 from padron.runtime import Runtime
-from padron.transfer.convert import Problem, convert_cell, plan_columns
+from padron.transfer.convert import RowProblem, convert_cell, plan_columns
 from padron.transfer.encodings import detect
+from padron.transfer.files import FileProblem, detect_format, open_source
 from padron.transfer.importer import Importer, Summary
 from padron.transfer.presets import preset
 from padron.transfer.sinks import LocalSink
-from padron.transfer.sources import FileProblem, detect_format, open_source
 from tests.transfer.files import report_rows
 
 # -- encodings ------------------------------------------------------------------
@@ -156,7 +156,7 @@ BOOLEANS = {
 @pytest.mark.parametrize("expected", [True, False])
 def test_excel_booleans_in_seven_languages_and_yes_no_words(expected: bool) -> None:
     for word in BOOLEANS[expected]:
-        problems: list[Problem] = []
+        problems: list[RowProblem] = []
         assert convert_cell("isActive", word, problems) is expected, word
         assert problems == []
     problems = []
@@ -181,7 +181,7 @@ def test_excel_booleans_in_seven_languages_and_yes_no_words(expected: bool) -> N
 def test_a_decimal_comma_with_a_zero_fraction_is_a_whole_number(
     field: str, cell: str, expected: int | None
 ) -> None:
-    problems: list[Problem] = []
+    problems: list[RowProblem] = []
     value = convert_cell(field, cell, problems)
     if expected is None:
         assert problems and problems[0][1] == "invalid_type", (cell, value)
@@ -192,7 +192,7 @@ def test_a_decimal_comma_with_a_zero_fraction_is_a_whole_number(
 @pytest.mark.parametrize("cell", ["\\N", "NULL", "null", " Null "])
 @pytest.mark.parametrize("field", ["code", "yearBorn", "gender", "city", "metadata", "isActive"])
 def test_mysql_and_sql_nulls_are_null(field: str, cell: str) -> None:
-    problems: list[Problem] = []
+    problems: list[RowProblem] = []
     assert convert_cell(field, cell, problems) is None
     assert problems == []
 
@@ -209,7 +209,7 @@ def test_mysql_and_sql_nulls_are_null(field: str, cell: str) -> None:
     ],
 )
 def test_codes_lose_excels_text_guard_and_are_normalised(cell: str, code: str) -> None:
-    problems: list[Problem] = []
+    problems: list[RowProblem] = []
     assert convert_cell("code", cell, problems) == code
     assert problems == []
 
@@ -227,7 +227,7 @@ def test_codes_lose_excels_text_guard_and_are_normalised(cell: str, code: str) -
     ],
 )
 def test_a_code_that_excel_has_altered_is_refused(cell: Any) -> None:
-    problems: list[Problem] = []
+    problems: list[RowProblem] = []
     convert_cell("code", cell, problems)
     assert [p[:2] for p in problems] == [("code", "invalid_value")], cell
     assert "Text" in problems[0][2]
@@ -240,13 +240,13 @@ def test_numbers_excel_holds_exactly_are_codes() -> None:
         (123456789012345, "123456789012345"),
         (10**18, "1000000000000000000"),
     ]:
-        problems: list[Problem] = []
+        problems: list[RowProblem] = []
         assert convert_cell("code", cell, problems) == code
         assert problems == []
 
 
 def test_a_date_in_a_place_column_is_refused() -> None:
-    problems: list[Problem] = []
+    problems: list[RowProblem] = []
     convert_cell("city", datetime(2024, 3, 1), problems)
     assert [p[:2] for p in problems] == [("city", "invalid_value")]
 

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from padron.transfer.convert import parse_map, plan_columns
-from padron.transfer.sources import FileProblem, detect_format, open_source
+from padron.transfer.files import FileProblem, detect_format, open_source
 
 
 def problem(path: Path, **kw: str) -> str:
