@@ -22,7 +22,7 @@ from padron.customers.model import Customer, Project, Written
 from padron.customers.reading import ReadingService
 from padron.customers.rules import Patch, Problem, check, sent_code, storable
 from padron.errors import PadronError
-from padron.geo.types import NO_LOCATION, FieldError, Place, Resolution, Sent, StoredLocation
+from padron.geo.types import NO_LOCATION, Place, PlaceError, Resolution, Sent, StoredLocation
 from padron.geo.types import Field as GeoField
 from padron.ids import new_id, now
 from padron.store.base import Store
@@ -59,7 +59,7 @@ class Rejected(PadronError):
         self.customers = customers
 
 
-def problem_from(error: FieldError) -> Problem:
+def problem_from(error: PlaceError) -> Problem:
     extra: dict[str, Any] = {}
     if error.candidates:
         extra["candidates"] = [dataclasses.asdict(p) for p in error.candidates]
@@ -123,8 +123,9 @@ class QuotaExceeded(PadronError):
     written (the HTTP layer answers 403 ``quota_exceeded``)."""
 
 
-class _Changed(Exception):
-    """The stored rows of a batch changed between its plan and its write."""
+class _Changed(PadronError):
+    """The stored rows of a batch changed between its plan and its write (never
+    leaves the service: the batch is planned again)."""
 
     def __init__(self, stored: Mapping[str, Customer]) -> None:
         super().__init__("the stored customers changed")

@@ -41,8 +41,8 @@ from padron.geo.types import (
     NO_LOCATION,
     OMITTED,
     Field,
-    FieldError,
     Place,
+    PlaceError,
     PlaceWarning,
     Resolution,
     Sent,
@@ -74,9 +74,9 @@ class _Found:
     under ``reject_unresolved``); plus warnings."""
 
     index: int | None = None
-    error: FieldError | None = None
+    error: PlaceError | None = None
     warnings: tuple[PlaceWarning, ...] = ()
-    unresolved: FieldError | None = None
+    unresolved: PlaceError | None = None
     kept: PlaceWarning | None = None  # the warning for the value kept as sent
 
 
@@ -100,7 +100,7 @@ class _StateStep:
 
 @dataclass(slots=True)
 class _Outcome:
-    errors: list[FieldError]
+    errors: list[PlaceError]
     warnings: list[PlaceWarning]
 
     def take(self, found: _Found, reject: bool) -> bool:
@@ -119,7 +119,7 @@ class _Outcome:
 
 
 #: The country and state steps' outcome: both, and their errors and warnings.
-_Context = tuple[_CountryStep, _StateStep, tuple[FieldError, ...], tuple[PlaceWarning, ...]]
+_Context = tuple[_CountryStep, _StateStep, tuple[PlaceError, ...], tuple[PlaceWarning, ...]]
 
 
 #: Types of sent values that the memos key by value (1, True and 1.0 are equal
@@ -127,25 +127,25 @@ _Context = tuple[_CountryStep, _StateStep, tuple[FieldError, ...], tuple[PlaceWa
 _PLAIN: Final = frozenset({str, type(None), type(OMITTED)})
 
 
-def _text(field: Field, value: object) -> str | FieldError:
+def _text(field: Field, value: object) -> str | PlaceError:
     """The sent value as stripped text, or the error for a value of the wrong shape."""
     if type(value) is str:
         stripped = value.strip()
         if stripped:
             return stripped
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        return FieldError(
+        return PlaceError(
             field,
             "invalid_type",
             f"{field} must be a string (or an integer code), not {type_name(value)}",
         )
     text = str(value).strip()
     if not text:
-        return FieldError(field, "invalid_value", f"{field} must not be empty")
+        return PlaceError(field, "invalid_value", f"{field} must not be empty")
     return text
 
 
-def _kept(field: Field, error: FieldError, text: str) -> _Found:
+def _kept(field: Field, error: PlaceError, text: str) -> _Found:
     """A gap in our data: the value is kept as sent, with a warning saying why."""
     code = "ambiguous" if error.code == "ambiguous" else "unresolved"
     warning = PlaceWarning(
@@ -469,7 +469,7 @@ class Resolver:
                 # FR-973 sent with GUF: French Guiana as a part of France; the
                 # country has no states of its own in the data, so it is kept
                 text = str(sent).strip()
-                error = FieldError(
+                error = PlaceError(
                     "state",
                     "not_found",
                     f"{text!r} is {c.value} itself, as a subdivision of {alpha3[s_country]}; "
@@ -479,7 +479,7 @@ class Resolver:
                     return _StateStep(None, text, kept=True), c
                 return _StateStep(None, None), c
             out.errors.append(
-                FieldError(
+                PlaceError(
                     "state",
                     "inconsistent",
                     f"{sent!r} is {states.code[j]} ({states.label[j]}), a state of "
@@ -547,7 +547,7 @@ class Resolver:
         k_country = ci.country[k]
         if c.index is not None and k_country != c.index and (c.named or c.failed):
             out.errors.append(
-                FieldError(
+                PlaceError(
                     "city",
                     "inconsistent",
                     f"{sent!r} is {city_id} ({ci.label[k]}), a place in "
@@ -588,7 +588,7 @@ class Resolver:
             and ix.states.country[s.index] != c.index
         ):
             out.errors.append(
-                FieldError(
+                PlaceError(
                     "state",
                     "inconsistent",
                     f"the stored state {stored.state} lies in "
@@ -602,7 +602,7 @@ class Resolver:
             if entries and c.index not in there:
                 k = ix.cities.best(entries)
                 out.errors.append(
-                    FieldError(
+                    PlaceError(
                         "city",
                         "inconsistent",
                         f"the stored city {stored.city} ({ix.cities.label[k]}) lies in "
@@ -654,7 +654,7 @@ class Resolver:
 
     def _country(self, value: object) -> _Found:
         text = _text("country", value)
-        if isinstance(text, FieldError):
+        if isinstance(text, PlaceError):
             return _Found(error=text)
         c = self.index.countries
         code = fold_code(text)
@@ -663,7 +663,7 @@ class Resolver:
             i = c.numeric.get(int(code))
             if i is None:
                 return _Found(
-                    error=FieldError(
+                    error=PlaceError(
                         "country", "not_found", f"{text!r} is not an ISO 3166-1 numeric code"
                     )
                 )
@@ -719,7 +719,7 @@ class Resolver:
                 f"{c.alpha3[fips]}, {c.label[fips]})"
             )
         return _Found(
-            error=FieldError(
+            error=PlaceError(
                 "country",
                 "not_found",
                 description,
@@ -878,7 +878,7 @@ class Resolver:
         """``soft``: the country is only the stored context, so a state found in
         another country is not an error (it implies the new country)."""
         text = _text("state", value)
-        if isinstance(text, FieldError):
+        if isinstance(text, PlaceError):
             return _Found(error=text)
         s = self.index.states
         code = fold_code(text)
@@ -932,7 +932,7 @@ class Resolver:
             )
         where = f" in {self.index.countries.alpha3[country]}" if country is not None else ""
         return _Found(
-            error=FieldError(
+            error=PlaceError(
                 "state",
                 "not_found",
                 f"no state{where} is called {text!r}",
@@ -1013,7 +1013,7 @@ class Resolver:
         the country): the city is never an error. ``state_kept``: the client sent
         a state that no data knows, with a known country: neither is it."""
         text = _text("city", value)
-        if isinstance(text, FieldError):
+        if isinstance(text, PlaceError):
             return _Found(error=text)
         if text[0] in "Qq":
             code = fold_code(text)
@@ -1042,7 +1042,7 @@ class Resolver:
         if not in_country:
             return _kept(
                 "city",
-                FieldError(
+                PlaceError(
                     "city",
                     "not_found",
                     f"no known city in {self.index.countries.alpha3[country]} is called {text!r}",
@@ -1079,7 +1079,7 @@ class Resolver:
         entries = ci.by_qid(int(code[1:]))
         if not entries:
             return _kept(
-                "city", FieldError("city", "not_found", f"no city has the Wikidata id {code}"), text
+                "city", PlaceError("city", "not_found", f"no city has the Wikidata id {code}"), text
             )
         states = self.index.states
         inside = [
@@ -1198,7 +1198,7 @@ class Resolver:
             return _Found(k, warnings=warnings)
         reason = ci.trust(k).reason
         place = self._city_place(k)
-        error = FieldError(
+        error = PlaceError(
             "city",
             "not_found",
             f"{text!r} is {place.name} ({place.state or place.country}), but {reason}",
@@ -1294,15 +1294,15 @@ class Resolver:
         )
 
     @staticmethod
-    def _no_city(text: str) -> FieldError:
-        return FieldError("city", "not_found", f"no known city is called {text!r}")
+    def _no_city(text: str) -> PlaceError:
+        return PlaceError("city", "not_found", f"no known city is called {text!r}")
 
     # ---- errors ---------------------------------------------------------------------
 
     @staticmethod
-    def _ambiguous(field: Field, text: str, places: list[Place], hint: str = "") -> FieldError:
+    def _ambiguous(field: Field, text: str, places: list[Place], hint: str = "") -> PlaceError:
         hint = hint or ("send the ISO code" if field != "city" else "send the Wikidata id")
-        return FieldError(
+        return PlaceError(
             field,
             "ambiguous",
             f"{text!r} matches {len(places)} places; {hint}",

@@ -44,7 +44,10 @@ class Place:
 
 
 @dataclass(frozen=True, slots=True)
-class FieldError:
+class PlaceError:
+    """Why a place field rejects its customer (not a ``PlaceWarning``, which
+    never rejects); the service turns it into a wire ``field_error``."""
+
     field: Field
     code: Literal["invalid_type", "invalid_value", "not_found", "ambiguous", "inconsistent"]
     description: str
@@ -91,7 +94,7 @@ class Resolution:
     country: str | None
     state: str | None
     city: str | None
-    errors: tuple[FieldError, ...] = ()
+    errors: tuple[PlaceError, ...] = ()
     warnings: tuple[PlaceWarning, ...] = field(default=())
 
     @property
