@@ -12,6 +12,8 @@
                 batch.add(row)
 """
 
+from typing import TYPE_CHECKING
+
 from padron.client._client import (
     MAX_BATCH,
     ChangeStream,
@@ -41,11 +43,11 @@ from padron.client._models import (
     ApiVersion,
     Change,
     Customer,
+    FieldWarning,
     IngestResult,
     Location,
     Place,
     Status,
-    Warning,
 )
 from padron.errors import PadronError
 
@@ -62,6 +64,7 @@ __all__ = [
     "CustomerError",
     "Customers",
     "FieldError",
+    "FieldWarning",
     "Forbidden",
     "IngestResult",
     "Location",
@@ -79,5 +82,21 @@ __all__ = [
     "Unavailable",
     "UnsupportedMediaType",
     "ValidationFailed",
-    "Warning",
 ]
+
+
+if not TYPE_CHECKING:
+    # ``Warning`` was the name of FieldWarning until 0.x; it shadowed the
+    # builtin, so it is no longer bound here nor in __all__ (a star import would
+    # shadow it in the caller). Looked up by name it still answers, with a
+    # DeprecationWarning; type checkers do not see it, so they point at the rename.
+
+    def __getattr__(name: str) -> object:
+        if name == "Warning":
+            import warnings
+
+            warnings.warn(
+                "padron.client.Warning is renamed FieldWarning", DeprecationWarning, stacklevel=2
+            )
+            return FieldWarning
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -26,7 +26,7 @@ def _expect(body: Any, kind: str) -> dict[str, Any]:
 
 
 @dataclass(frozen=True, slots=True)
-class Warning:
+class FieldWarning:
     """Something the server did and wants known (a city kept unresolved, ...)."""
 
     field: str
@@ -50,7 +50,7 @@ class Customer:
     year_born: int | None
     gender: int | None
     metadata: dict[str, Any] | None
-    warnings: tuple[Warning, ...] = ()
+    warnings: tuple[FieldWarning, ...] = ()
     deleted: bool = False
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -67,7 +67,9 @@ class Customer:
         if not isinstance(p, dict):
             raise TransportError("a customer entity without payload", body=body)
         warnings = tuple(
-            Warning(str(w.get("field", "")), str(w.get("code", "")), str(w.get("description", "")))
+            FieldWarning(
+                str(w.get("field", "")), str(w.get("code", "")), str(w.get("description", ""))
+            )
             for w in entity.get("warnings") or ()
             if isinstance(w, dict)
         )
@@ -176,7 +178,7 @@ class Location:
     country: Place | None
     state: Place | None
     city: Place | None
-    warnings: tuple[Warning, ...] = ()
+    warnings: tuple[FieldWarning, ...] = ()
 
     @classmethod
     def from_json(cls, body: Any) -> Location:
@@ -195,7 +197,9 @@ class Location:
             )
 
         warnings = tuple(
-            Warning(str(w.get("field", "")), str(w.get("code", "")), str(w.get("description", "")))
+            FieldWarning(
+                str(w.get("field", "")), str(w.get("code", "")), str(w.get("description", ""))
+            )
             for w in loc.get("warnings") or ()
             if isinstance(w, dict)
         )

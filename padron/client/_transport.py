@@ -55,8 +55,9 @@ def parse_retry_after(value: str | None, clock: Callable[[], float] = time.time)
     return max(0.0, when.timestamp() - clock())
 
 
-class _ConnectError(Exception):
-    """The connection could not be made: nothing was sent."""
+class _ConnectError(TransportError):
+    """The connection could not be made: nothing was sent (so any request may be
+    retried; never leaves the transport, which raises a plain TransportError)."""
 
 
 class Transport:
