@@ -16,6 +16,8 @@ import hashlib
 import hmac
 from typing import Final
 
+from padron.errors import PadronError
+
 LIST: Final = b"L"
 CHANGES: Final = b"C"
 _MAC_BYTES: Final = 16
@@ -24,7 +26,7 @@ _MAC_BYTES: Final = 16
 MAX_LENGTH: Final = 1500
 
 
-class InvalidCursor(ValueError):
+class InvalidCursor(PadronError, ValueError):
     """The cursor is not one this database made for this project and purpose."""
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
+from padron.errors import PadronError
 from padron.geo.types import OMITTED, Sent
 
 #: Filters of ``GET /customers`` (API.md), besides the paging parameters.
@@ -39,7 +40,7 @@ MAX_PREFIX: Final = 255
 _SPACED_OFFSET: Final = re.compile(r" (\d\d(:?\d\d)?)$")
 
 
-class QueryError(ValueError):
+class QueryError(PadronError, ValueError):
     """A parameter is unknown, repeated or out of its range (HTTP 400)."""
 
     def __init__(self, code: str, description: str) -> None:
