@@ -13,7 +13,7 @@ from padron.access import Access, AccessError
 from padron.config import ConfigError, Settings, check_data_dir
 from padron.ids import iso
 from padron.store import BadDatabaseURL, StoreError, open_store
-from padron.store.records import PERMISSIONS
+from padron.store.records import API_PERMISSIONS, PERMISSIONS
 
 
 def _settings(args: argparse.Namespace, *, data_dir_needed: bool = False) -> Settings:
@@ -75,6 +75,8 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
     names = {p.id: p.name for p in access.list_projects()}
     for key in access.list_keys(args.project):
         state = "active" if key.active else f"revoked {iso(key.revoked_at or 0)}"
+        if key.last_used_at is not None:
+            state += f"  last used {iso(key.last_used_at)}"
         print(
             f"{key.id}  {names.get(key.project_id, key.project_id)}  {','.join(key.permissions)}  "
             f"created {iso(key.created_at)}  {state}  {key.label}".rstrip()
@@ -184,7 +186,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     create = keys.add_parser("create", parents=[db], help="make a key (and its project when new)")
     create.add_argument("--project", required=True)
-    create.add_argument("--permissions", default=",".join(PERMISSIONS), help="comma-separated")
+    create.add_argument(
+        "--permissions",
+        default=",".join(API_PERMISSIONS),
+        help=f"comma-separated, of {', '.join(PERMISSIONS)} (default: the API's; "
+        "dashboard signs in to /ui/)",
+    )
     create.add_argument("--label", help="a note to recognise the key by")
     create.set_defaults(func=cmd_keys_create)
     listing = keys.add_parser("list", parents=[db], help="list keys (never their secrets)")

@@ -14,11 +14,13 @@ from functools import partial
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
 
+from padron.access.sessions import Sessions
 from padron.api import customers, locations, operations, reading, status
 from padron.api.auth import Gate
 from padron.api.budget import BodyBudget
@@ -33,11 +35,28 @@ from padron.api.paths import RequestTarget
 from padron.api.ratelimit import RateLimiter
 from padron.api.throttle import AuthThrottle
 from padron.runtime import Runtime
+from padron.ui import Dashboard, Pages
+from padron.ui import mount as dashboard_mount
+
+
+async def front_door(request: Request) -> Response:
+    """``GET /``: a browser (``Accept: text/html``) goes to the dashboard; an API
+    client gets the JSON ``not_found`` it always got."""
+    if "text/html" in request.headers.get("accept", ""):
+        return RedirectResponse("/ui/", status_code=303)
+    raise HTTPException(404)
+
+
+async def to_dashboard(request: Request) -> Response:
+    """``GET /ui``: the dashboard lives at ``/ui/``."""
+    return RedirectResponse("/ui/", status_code=303)
 
 
 def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
     """The app over ``runtime``; it closes the runtime at shutdown unless told not to."""
     settings = runtime.settings
+    # One throttle for failed API keys and failed dashboard sign-ins alike.
+    throttle = AuthThrottle(settings.auth_failures, settings.auth_backoff)
     ctx = Context(
         settings=settings,
         customers=runtime.customers,
@@ -45,7 +64,7 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
         gate=Gate(
             runtime.access,
             RateLimiter(settings.rate_limit, settings.rate_burst),
-            AuthThrottle(settings.auth_failures, settings.auth_backoff),
+            throttle,
         ),
         store=runtime.store,
     )
@@ -61,7 +80,16 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
             if close_runtime:
                 runtime.close()
 
-    routes = [
+    dashboard = Dashboard(
+        customers=runtime.customers,
+        access=runtime.access,
+        sessions=Sessions(runtime.store, runtime.access),
+        throttle=throttle,
+        pages=Pages(),
+    )
+    routes: list[BaseRoute] = [
+        Route("/", front_door, methods=["GET"]),
+        Route("/ui", to_dashboard, methods=["GET"]),
         Route("/customers", partial(customers.endpoint, ctx), methods=customers.METHODS),
         Route("/customers/changes", customers.fetching(ctx, reading.changes), methods=["GET"]),
         Route(
@@ -74,6 +102,7 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
         Route("/healthz", health.endpoint, methods=["GET"]),
         Route("/openapi.json", openapi_endpoint, methods=["GET"]),
         *operations.routes(),
+        dashboard_mount(dashboard),
     ]
     # One handler for all: Exception goes to Starlette's outermost middleware (a 500),
     # the others to the routing layer's, which answers without re-raising.

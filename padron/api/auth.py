@@ -64,6 +64,8 @@ class Gate:
                 f"this API key lacks the permission {permission!r}; use a key that has it "
                 f"(padron keys create --permissions {permission})",
             )
+        if self.access.use_due(key):  # at most once a minute per key and process
+            await run_in_threadpool(self.access.record_use, key)
         wait = self.limiter.acquire(key.id)
         if wait > 0:
             seconds = max(1, int(wait + 0.999))

@@ -418,6 +418,23 @@ SCHEMA: Final[dict[str, Any]] = {
                 "responses": {"200": _json(_ref("Object"), "location"), **_ERRORS},
             }
         },
+        "/": {
+            "get": {
+                "summary": "The dashboard for a browser; not_found for an API client",
+                "security": [],
+                "responses": {
+                    "303": {"description": "Accept: text/html: a redirect to /ui/ (the dashboard)"},
+                    "404": _json(_ref("Error"), "any other client (not_found)"),
+                },
+            }
+        },
+        "/ui": {
+            "get": {
+                "summary": "The dashboard (HTML pages under /ui/)",
+                "security": [],
+                "responses": {"303": {"description": "a redirect to /ui/"}},
+            }
+        },
         "/healthz": {
             "get": {
                 "summary": "Health probe (no key needed)",
@@ -529,6 +546,16 @@ _OPERATIONS: Final = {
         "resolveLocation",
         "Resolves country, state and city as POST would, with the project's settings, "
         "and stores nothing. Any valid key.",
+    ),
+    ("/", "get"): (
+        "getRoot",
+        "A browser (Accept: text/html) is sent to the dashboard at /ui/, which signs in "
+        "with a key that has the dashboard permission; other clients get 404 not_found.",
+    ),
+    ("/ui", "get"): (
+        "getDashboard",
+        "Redirects to /ui/, the dashboard: HTML pages signed in with a key that has the "
+        "dashboard permission (the project's customers, places to review, keys).",
     ),
     ("/healthz", "get"): (
         "getHealth",

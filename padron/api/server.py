@@ -171,8 +171,9 @@ def serve(settings: Settings, started: float, level: str = "info") -> int:
 
         for line in behind(runtime.store, runtime.resolver):
             print(line, flush=True)
-        print_first_key(runtime.access.ensure_first_key())
+        first = runtime.access.ensure_first_key()
         url = bound_url(sock)
+        print_first_key(first, url)
 
         def announce() -> None:
             print(ready_line(started, url, settings.database_url, time.perf_counter()), flush=True)
@@ -184,10 +185,13 @@ def serve(settings: Settings, started: float, level: str = "info") -> int:
     return 0
 
 
-def print_first_key(first: Any) -> None:
-    """Print the first project's key, made on an empty database (None: nothing to say)."""
+def print_first_key(first: Any, url: str | None = None) -> None:
+    """Print the first project's key, made on an empty database (None: nothing to
+    say), and where to sign in to the dashboard with it (``url``: the server's)."""
     if first is not None:
         print(f"Created project {first.project.name!r} ({first.project.id}) and its first API key")
         print("(shown once; keep it — `padron keys create` makes more):")
+        if url is not None:
+            print(f"Sign in to the dashboard with it at {url}/ui/sign-in")
         print(first.secret, flush=True)
     sys.stdout.flush()

@@ -131,7 +131,7 @@ def run_workers(settings: Settings, options: dict[str, Any], started: float) -> 
     ensure_index(settings.data_dir)
     store = open_store(settings.database_url)  # migrations, and the first key, once
     try:
-        _first_key_of(store)
+        _first_key_of(store, settings.url)
     finally:
         store.close()
     stopping = threading.Event()
@@ -175,8 +175,8 @@ def run_workers(settings: Settings, options: dict[str, Any], started: float) -> 
     return status
 
 
-def _first_key_of(store: Any) -> None:
+def _first_key_of(store: Any, url: str) -> None:
     from padron.access import Access
     from padron.api.server import print_first_key
 
-    print_first_key(Access(store).ensure_first_key())
+    print_first_key(Access(store).ensure_first_key(), url)

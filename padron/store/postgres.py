@@ -328,17 +328,49 @@ class PostgresStore(Reads):
 
     def add_key(self, key: ApiKey) -> None:
         self._write(
-            f"INSERT INTO api_keys ({_KEY_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            f"INSERT INTO api_keys ({_KEY_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
             key_row(key),
         )
 
     def revoke_key(self, key_id: str, at: int) -> bool:
+        def work(a: _Attempt) -> bool:
+            a.writing = True
+            with a.conn.transaction():
+                cur = a.conn.execute(
+                    "UPDATE api_keys SET revoked_at = %s WHERE id = %s AND revoked_at IS NULL",
+                    (at, key_id),
+                )
+                a.conn.execute("DELETE FROM dashboard_sessions WHERE key_id = %s", (key_id,))
+                return cur.rowcount == 1
+
+        return self._run(work)
+
+    def mark_key_used(self, key_id: str, at: int) -> None:
+        self._write("UPDATE api_keys SET last_used_at = %s WHERE id = %s", (at, key_id))
+
+    # dashboard sessions
+
+    def add_session(self, token_hash: bytes, key_id: str, at: int) -> None:
+        self._write(
+            "INSERT INTO dashboard_sessions (token_hash, key_id, created_at, seen_at) "
+            "VALUES (%s, %s, %s, %s)",
+            (token_hash, key_id, at, at),
+        )
+
+    def touch_session(self, token_hash: bytes, at: int) -> None:
+        self._write(
+            "UPDATE dashboard_sessions SET seen_at = %s WHERE token_hash = %s", (at, token_hash)
+        )
+
+    def delete_session(self, token_hash: bytes) -> bool:
         return (
-            self._write(
-                "UPDATE api_keys SET revoked_at = %s WHERE id = %s AND revoked_at IS NULL",
-                (at, key_id),
-            )
-            == 1
+            self._write("DELETE FROM dashboard_sessions WHERE token_hash = %s", (token_hash,)) == 1
+        )
+
+    def prune_sessions(self, created_before: int, seen_before: int) -> int:
+        return self._write(
+            "DELETE FROM dashboard_sessions WHERE created_at < %s OR seen_at < %s",
+            (created_before, seen_before),
         )
 
     # customers

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Final
 from padron.store.changes import CHANGE_COLUMNS, Change
 from padron.store.changes import change as _change
 from padron.store.listing import CustomerFilter, page_query
-from padron.store.records import ApiKey, Customer, Project
+from padron.store.records import ApiKey, Customer, Project, Session
 from padron.store.rows import CUSTOMER_COLUMNS, KEY_COLUMNS, PROJECT_COLUMNS, pages
 from padron.store.rows import customer as _customer
 from padron.store.rows import key as _key
@@ -69,6 +69,20 @@ class Reads:
                 (project_id,),
             )
         return [_key(r) for r in rows]
+
+    def session_by_hash(self, token_hash: bytes) -> Session | None:
+        """The dashboard session whose token has this SHA-256, with its key as
+        stored now (the caller checks that the key is still active)."""
+        cols = ", ".join(f"k.{c.strip()}" for c in KEY_COLUMNS.split(","))
+        rows = self._read(
+            f"SELECT s.created_at, s.seen_at, {cols} FROM dashboard_sessions s "
+            f"JOIN api_keys k ON k.id = s.key_id WHERE s.token_hash = {self.MARK}",
+            (token_hash,),
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        return Session(token_hash, _key(row[2:]), int(row[0]), int(row[1]))
 
     def get_customer(
         self, project_id: str, *, code: str | None = None, id: str | None = None

@@ -10,8 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-#: Every permission a key can hold (API.md, "Other errors").
-PERMISSIONS: Final = ("status", "depotIngest", "depotFetch", "depotDelete")
+#: The permissions of the HTTP API (API.md, "Other errors"): what a key is given
+#: unless told otherwise.
+API_PERMISSIONS: Final = ("status", "depotIngest", "depotFetch", "depotDelete")
+#: Signing in to the dashboard (``/ui/``) with the key.
+DASHBOARD: Final = "dashboard"
+#: Every permission a key can hold.
+PERMISSIONS: Final = (*API_PERMISSIONS, DASHBOARD)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +41,8 @@ class ApiKey:
     created_at: int
     revoked_at: int | None = None
     label: str = ""
+    #: Epoch seconds of the last use, recorded at most once a minute; None: never used.
+    last_used_at: int | None = None
 
     @property
     def active(self) -> bool:
@@ -72,4 +79,23 @@ class Customer:
         )
 
 
-__all__ = ["PERMISSIONS", "ApiKey", "Customer", "Project"]
+@dataclass(frozen=True, slots=True)
+class Session:
+    """A signed-in dashboard browser: the SHA-256 of its cookie's token, the key
+    it signed in with (as stored now: revoked or not), epoch seconds."""
+
+    token_hash: bytes
+    key: ApiKey
+    created_at: int
+    seen_at: int
+
+
+__all__ = [
+    "API_PERMISSIONS",
+    "DASHBOARD",
+    "PERMISSIONS",
+    "ApiKey",
+    "Customer",
+    "Project",
+    "Session",
+]

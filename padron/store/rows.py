@@ -14,7 +14,9 @@ CUSTOMER_COLUMNS: Final = (
     "year_born, gender, metadata"
 )
 PROJECT_COLUMNS: Final = "id, name, created_at, reject_unresolved_places, places_index"
-KEY_COLUMNS: Final = "id, project_id, key_hash, permissions, label, created_at, revoked_at"
+KEY_COLUMNS: Final = (
+    "id, project_id, key_hash, permissions, label, created_at, revoked_at, last_used_at"
+)
 
 assert [f.name for f in dataclasses.fields(Customer)] == [
     c.strip() for c in CUSTOMER_COLUMNS.split(",")
@@ -49,6 +51,7 @@ def key(row: Sequence[Any]) -> ApiKey:
         label=row[4],
         created_at=row[5],
         revoked_at=row[6],
+        last_used_at=row[7],
     )
 
 
@@ -83,6 +86,7 @@ def key_row(k: ApiKey) -> tuple[Any, ...]:
         k.label,
         k.created_at,
         k.revoked_at,
+        k.last_used_at,
     )
 
 

@@ -300,7 +300,7 @@ class SQLiteStore(Reads):
     def add_key(self, key: ApiKey) -> None:
         self._write(
             lambda c: c.execute(
-                f"INSERT INTO api_keys ({_KEY_COLUMNS}) VALUES (?,?,?,?,?,?,?)",
+                f"INSERT INTO api_keys ({_KEY_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
                 key_row(key),
             )
         )
@@ -311,9 +311,53 @@ class SQLiteStore(Reads):
                 "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
                 (at, key_id),
             )
+            c.execute("DELETE FROM dashboard_sessions WHERE key_id = ?", (key_id,))
             return cur.rowcount == 1
 
         return self._write(job)
+
+    def mark_key_used(self, key_id: str, at: int) -> None:
+        self._write(
+            lambda c: c.execute("UPDATE api_keys SET last_used_at = ? WHERE id = ?", (at, key_id))
+        )
+
+    # dashboard sessions
+
+    def add_session(self, token_hash: bytes, key_id: str, at: int) -> None:
+        self._write(
+            lambda c: c.execute(
+                "INSERT INTO dashboard_sessions (token_hash, key_id, created_at, seen_at) "
+                "VALUES (?, ?, ?, ?)",
+                (token_hash, key_id, at, at),
+            )
+        )
+
+    def touch_session(self, token_hash: bytes, at: int) -> None:
+        self._write(
+            lambda c: c.execute(
+                "UPDATE dashboard_sessions SET seen_at = ? WHERE token_hash = ?", (at, token_hash)
+            )
+        )
+
+    def delete_session(self, token_hash: bytes) -> bool:
+        return self._write(
+            lambda c: (
+                c.execute(
+                    "DELETE FROM dashboard_sessions WHERE token_hash = ?", (token_hash,)
+                ).rowcount
+                == 1
+            )
+        )
+
+    def prune_sessions(self, created_before: int, seen_before: int) -> int:
+        return self._write(
+            lambda c: (
+                c.execute(
+                    "DELETE FROM dashboard_sessions WHERE created_at < ? OR seen_at < ?",
+                    (created_before, seen_before),
+                ).rowcount
+            )
+        )
 
     # customers
 

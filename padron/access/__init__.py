@@ -2,7 +2,9 @@
 
 A key's secret is shown once, when it is made; only its SHA-256 is stored (a
 random 238-bit secret needs no slow hash), and the comparison after the lookup
-is constant-time.
+is constant-time. A key's last use is recorded at most once every
+``USE_RECORD_SECONDS`` per process, so a busy key costs one write a minute.
+Dashboard sign-in sessions: :mod:`padron.access.sessions`.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Final
 from padron.errors import PadronError
 from padron.ids import new_id, now
 from padron.store.base import Store
-from padron.store.records import PERMISSIONS, ApiKey, Project
+from padron.store.records import API_PERMISSIONS, PERMISSIONS, ApiKey, Project
 
 _SECRET_PREFIX: Final = "pdn_"
 _SECRET_ALPHABET: Final = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -28,6 +30,8 @@ _SECRET_LENGTH: Final = 40
 #: effect within this time in every running server.
 AUTH_CACHE_SECONDS: Final = 2.0
 DEFAULT_PROJECT: Final = "default"
+#: A key's last use is written at most this often (seconds, per process).
+USE_RECORD_SECONDS: Final = 60.0
 
 
 class AccessError(PadronError, ValueError):
@@ -63,10 +67,16 @@ class Access:
         self.clock = clock
         self._cache: dict[bytes, tuple[float, ApiKey, Project]] = {}
         self._lock = threading.Lock()
+        self._recorded: dict[str, float] = {}  # key id → monotonic time of the last record
 
     def create_key(
-        self, project_name: str, permissions: Iterable[str] = PERMISSIONS, label: str = ""
+        self, project_name: str, permissions: Iterable[str] = API_PERMISSIONS, label: str = ""
     ) -> NewKey:
+        """A new key of the project (made when new) with ``permissions`` (by
+        default the API's, without ``dashboard``).
+
+        :raises AccessError: an unknown permission, none at all, an empty project name.
+        """
         perms = parse_permissions(permissions)
         name = project_name.strip()
         if not name:
@@ -91,7 +101,8 @@ class Access:
         return NewKey(secret, key, project, created)
 
     def ensure_first_key(self) -> NewKey | None:
-        """On a database with no project at all, make ``default`` and one key."""
+        """On a database with no project at all, make ``default`` and one key with
+        every permission, ``dashboard`` included (the first sign-in)."""
         if self.store.list_projects():
             return None
         return self.create_key(DEFAULT_PROJECT, PERMISSIONS, label="created by the first serve")
@@ -123,7 +134,34 @@ class Access:
         return key, project
 
     def revoke(self, key_id: str) -> bool:
+        """Revoke the key (its dashboard sessions end with it); False: no active key."""
+        with self._lock:
+            self._cache.clear()  # this process stops trusting it at once
         return self.store.revoke_key(key_id, self.clock())
+
+    def keys_of(self, project: Project) -> list[ApiKey]:
+        """The project's keys, revoked ones included, oldest first."""
+        return self.store.list_keys(project.id)
+
+    def revoke_in(self, project: Project, key_id: str) -> bool:
+        """Revoke a key of ``project`` only; False when it has no active key ``key_id``."""
+        if not any(k.id == key_id and k.active for k in self.store.list_keys(project.id)):
+            return False
+        return self.revoke(key_id)
+
+    def use_due(self, key: ApiKey) -> bool:
+        """Whether the key's use should be recorded now (not recorded in the last
+        ``USE_RECORD_SECONDS`` by this process): a dictionary lookup."""
+        last = self._recorded.get(key.id)
+        return last is None or time.monotonic() - last >= USE_RECORD_SECONDS
+
+    def record_use(self, key: ApiKey) -> None:
+        """Write the key's last use (call when :meth:`use_due`; a write)."""
+        with self._lock:
+            if len(self._recorded) > 10_000:
+                self._recorded.clear()
+            self._recorded[key.id] = time.monotonic()
+        self.store.mark_key_used(key.id, self.clock())
 
     def project(self, name: str) -> Project:
         project = self.store.project_by_name(name)
