@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from padron.access.sessions import Active, csrf_matches
+from padron.errors import PadronError
 from padron.ui.site import Dashboard
 
 #: Where the dashboard is served.
@@ -34,7 +35,7 @@ Handler = Callable[[Dashboard, Request, Active], Awaitable[Response]]
 Endpoint = Callable[[Dashboard, Request], Awaitable[Response]]
 
 
-class FormRefused(Exception):
+class FormRefused(PadronError):
     """A form body that is too large or not a form (answered 400/413 by the guard)."""
 
     def __init__(self, status: int, message: str) -> None:
