@@ -19,6 +19,7 @@ from typing import Any, Final, Protocol, TypeVar
 
 from padron.customers.codes import normalise_code
 from padron.customers.model import Customer, Project, Written
+from padron.customers.overview import OverviewCache, OverviewService
 from padron.customers.reading import ReadingService
 from padron.customers.rules import Patch, Problem, check, sent_code, storable
 from padron.errors import PadronError
@@ -146,7 +147,7 @@ def _unless_changed(
     return unchanged
 
 
-class CustomerService(ReadingService):
+class CustomerService(ReadingService, OverviewService):
     def __init__(
         self,
         store: Store,
@@ -160,6 +161,8 @@ class CustomerService(ReadingService):
         self.clock = clock
         #: Customers a project may hold; 0: no quota.
         self.quota_customers = quota_customers
+        #: Each project's overview, kept briefly (the dashboard's first page).
+        self.overviews = OverviewCache()
 
     def _check_quota(self, project: Project, written: Sequence[Written]) -> None:
         """Raise QuotaExceeded if the new customers of ``written`` take ``project``

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from padron.store.changes import Change
     from padron.store.listing import CustomerFilter
     from padron.store.signal import ChangeSignal
+    from padron.store.summary import Summary
 
 R = TypeVar("R")
 
@@ -104,6 +105,11 @@ class Store(Protocol):
         self, project_id: str, batch_size: int = 1000
     ) -> Iterator[list[Customer]]: ...
     def count_customers(self, project_id: str) -> int: ...
+    def customer_summary(self, project_id: str, since: int, top: int) -> Summary:
+        """The aggregates of the project's customers for the dashboard's
+        overview, computed by the database from one snapshot (see
+        :mod:`padron.store.summary`)."""
+        ...
 
     def list_customers(
         self, project_id: str, where: CustomerFilter, after: str | None, limit: int

@@ -48,6 +48,7 @@ from padron.store.rows import customer as _customer
 from padron.store.rows import key_row
 from padron.store.rows import where as _where
 from padron.store.signal import ChangeSignal
+from padron.store.tallies import deltas
 
 R = TypeVar("R")
 Conn = psycopg.Connection[tuple[Any, ...]]
@@ -114,6 +115,15 @@ _RECORD: Final = (
     "AS u (kind, id, code, created_at, updated_at, is_active, country, state, city, "
     "year_born, gender, metadata, n)"
 )
+# A batch's differences to the project's tallies (padron/store/tallies.py),
+# sent after _RECORD: every writer of the project holds its change_heads row by
+# then, so the tally rows are taken one writer at a time (no deadlock).
+_TALLY: Final = (
+    "INSERT INTO customer_tallies (project_id, facet, value, n) "
+    "SELECT %s, u.facet, u.value, u.n FROM unnest(%b::text[], %b::text[], %b::bigint[]) "
+    "AS u (facet, value, n) "
+    "ON CONFLICT (project_id, facet, value) DO UPDATE SET n = customer_tallies.n + excluded.n"
+)
 _NOTIFY: Final = "SELECT pg_notify('padron_changes', %s)"
 #: The channel of NOTIFY: the payload is the project's id.
 CHANNEL: Final = "padron_changes"
@@ -176,6 +186,11 @@ def upsert_params(project_id: str, rows: Sequence[Customer]) -> tuple[Any, ...]:
         [c.gender for c in rows],
         [c.metadata for c in rows],
     )
+
+
+def _columns(tally: Sequence[tuple[str, str, int]]) -> tuple[list[Any], list[Any], list[Any]]:
+    """The parameters of :data:`_TALLY` after the project: facets, values, differences."""
+    return [t[0] for t in tally], [t[1] for t in tally], [t[2] for t in tally]
 
 
 class _PlanFailed(PadronError):
@@ -274,6 +289,17 @@ class PostgresStore(Reads):
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self._run(lambda a: a.conn.execute(sql, params).fetchall())
+
+    def _read_together(
+        self, statements: Sequence[tuple[str, Sequence[Any]]]
+    ) -> list[list[tuple[Any, ...]]]:
+        def work(a: _Attempt) -> list[list[tuple[Any, ...]]]:
+            # REPEATABLE READ: every statement sees the snapshot of the first.
+            with a.conn.transaction():
+                a.conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                return [a.conn.execute(sql, params).fetchall() for sql, params in statements]
+
+        return self._run(work)
 
     def _write(self, sql: str, params: Sequence[Any]) -> int:
         """One autocommitted statement; returns its row count."""
@@ -413,6 +439,7 @@ class PostgresStore(Reads):
                 raise _PlanFailed(exc) from exc
             # The same code twice: the last one wins, as it would row by row.
             rows = list({c.code: c for c in to_write}.values())
+            tally = deltas((stored.get(c.code), c) for c in rows)
             a.writing = True
             with conn.pipeline():
                 if rows:
@@ -429,6 +456,8 @@ class PostgresStore(Reads):
                             *upsert_params(project_id, rows)[1:],
                         ),
                     )
+                    if tally:
+                        conn.execute(_TALLY, (project_id, *_columns(tally)))
                     conn.execute(_NOTIFY, (project_id,))
                 conn.execute("COMMIT")
             return result
@@ -472,10 +501,14 @@ class PostgresStore(Reads):
                     f"SELECT {_CUSTOMER_COLUMNS} FROM gone",
                     (project_id, value, project_id, project_id, DELETED, now()),
                 )
+            rows = deleted.fetchall()
+            gone = _customer(rows[0]) if rows else None
+            with conn.pipeline():
+                if gone is not None:
+                    conn.execute(_TALLY, (project_id, *_columns(deltas([(gone, None)]))))
                 conn.execute(_NOTIFY, (project_id,))
                 conn.execute("COMMIT")
-            rows = deleted.fetchall()
-            return _customer(rows[0]) if rows else None
+            return gone
 
         return self._run(work)
 

@@ -19,6 +19,7 @@ from padron.store.rows import customer as _customer
 from padron.store.rows import key as _key
 from padron.store.rows import project as _project
 from padron.store.rows import where as _where
+from padron.store.summary import Summary, from_tallies, queries, summary, tally_queries
 
 #: Codes looked up by one query (well under SQLite's limit on parameters).
 _CODES_PER_QUERY: Final = 500
@@ -31,6 +32,10 @@ class Reads:
     DIALECT: ClassVar[str]
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        raise NotImplementedError
+
+    def _read_together(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Any]]:
+        """The rows of each statement, all read in one transaction (one snapshot)."""
         raise NotImplementedError
 
     def schema_version(self) -> int:
@@ -119,6 +124,21 @@ class Reads:
             f"SELECT count(*) FROM customers WHERE project_id = {self.MARK}", (project_id,)
         )
         return int(rows[0][0])
+
+    def customer_summary(self, project_id: str, since: int, top: int) -> Summary:
+        """The aggregates of the project's customers (:class:`Summary`) from its
+        running tallies, one snapshot; ``since``: epoch seconds, the first day
+        counted; ``top``: how many states and cities. Raises
+        :class:`padron.store.base.StoreError`."""
+        statements = tally_queries(self.MARK, project_id, since, top)
+        return from_tallies(self._read_together(statements), since)
+
+    def recount_summary(self, project_id: str, since: int, top: int) -> Summary:
+        """The same :class:`Summary` counted from the customers' rows (one pass
+        over an index per figure: seconds at 1M customers); what the tallies
+        must always equal."""
+        statements = queries(self.DIALECT, self.MARK, project_id, since, top)
+        return summary(self._read_together(statements))
 
     def list_customers(
         self, project_id: str, where: CustomerFilter, after: str | None, limit: int

@@ -34,6 +34,8 @@ from padron.store.rows import customer as _customer
 from padron.store.rows import key_row
 from padron.store.rows import where as _where
 from padron.store.signal import ChangeSignal, FifoBell
+from padron.store.tallies import UPSERT as _TALLY
+from padron.store.tallies import deltas
 from padron.store.writer import Writer, file_id
 
 R = TypeVar("R")
@@ -81,6 +83,13 @@ def _record(
         _RECORD,
         [(project_id, first + i, kind, at, *snap) for i, (kind, at, snap) in enumerate(changes)],
     )
+
+
+def _tally(
+    conn: sqlite3.Connection, project_id: str, changes: Sequence[tuple[str, str, int]]
+) -> None:
+    """Add a write's differences to the project's tallies (padron/store/tallies.py)."""
+    conn.executemany(_TALLY.format(m="?"), [(project_id, *d) for d in changes])
 
 
 def _customer_row(c: Customer) -> tuple[Any, ...]:
@@ -256,6 +265,22 @@ class SQLiteStore(Reads):
         self._give_back(conn)
         return rows
 
+    def _read_together(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Any]]:
+        try:
+            conn = self._borrow()
+        except sqlite3.Error as exc:
+            raise StoreError(str(exc)) from exc
+        try:
+            # One read transaction: every statement sees the same snapshot of the file.
+            conn.execute("BEGIN")
+            results = [conn.execute(sql, params).fetchall() for sql, params in statements]
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            conn.close()  # whatever state it is in, not lent again
+            raise StoreError(str(exc)) from exc
+        self._give_back(conn)
+        return results
+
     def close(self) -> None:
         with self._writer_lock:
             self._closed = True
@@ -393,6 +418,7 @@ class SQLiteStore(Reads):
                     project_id,
                     [(k, x.updated_at, snapshot_row(x)) for k, x in zip(kinds, last, strict=True)],
                 )
+                _tally(c, project_id, deltas((stored.get(x.code), x) for x in last))
                 recorded = True
             return result
 
@@ -417,6 +443,7 @@ class SQLiteStore(Reads):
             gone = _customer(rows[0])
             blank = (None,) * 9
             _record(c, project_id, [(DELETED, now(), (gone.id, gone.code, *blank))])
+            _tally(c, project_id, deltas([(gone, None)]))
             return gone
 
         gone = self._write(job)
