@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from padron.customers.decode import decode_json
-from padron.customers.model import Project
-from padron.customers.service import CustomerService, Rejected
+from padron.customers.model import Customer, Project
+from padron.customers.service import CustomerService, QuotaExceeded, Rejected
 from padron.geo.types import OMITTED
 from padron.runtime import Runtime
 
@@ -195,3 +195,231 @@ def test_another_project_sees_nothing(
     assert service.get(strict, code="C1") is None
     assert service.delete(strict, code="C1") is None
     assert service.get(project, code="C1") is not None
+
+
+# -- helpers for rows written as an older padron left them ---------------------------
+
+
+def store_as_is(runtime: Runtime, project: Project, *rows: Customer) -> None:
+    """Write rows exactly as given (a place kept as sent by an older index, a
+    code stored before codes were normalised), past the service's rules."""
+
+    def plan(_: Any) -> tuple[list[Customer], None]:
+        return list(rows), None
+
+    runtime.store.write_batch(project.id, [r.code for r in rows], plan)
+
+
+def row(project: Project, code: str, **fields: Any) -> Customer:
+    return Customer(
+        id="cus_" + code.encode().hex(),
+        project_id=project.id,
+        code=code,
+        created_at=10,
+        updated_at=10,
+        **fields,
+    )
+
+
+# -- place errors on the wire ---------------------------------------------------------
+
+
+def test_an_ambiguous_place_lists_its_candidates(
+    service: CustomerService, project: Project
+) -> None:
+    with pytest.raises(Rejected) as caught:
+        service.ingest(project, objs({"code": "C1", "country": "Congo"}))
+    [problem] = caught.value.customers[0].problems
+    assert (problem.field, problem.code) == ("country", "ambiguous")
+    assert problem.extra is not None and "suggestions" not in problem.extra
+    assert sorted(c["id"] for c in problem.extra["candidates"]) == ["COD", "COG"]
+    assert {
+        "id": "COD",
+        "name": "Democratic Republic of the Congo",
+        "country": "COD",
+        "state": None,
+    } in problem.extra["candidates"]
+
+
+def test_a_misspelt_place_lists_close_names(service: CustomerService, project: Project) -> None:
+    with pytest.raises(Rejected) as caught:
+        service.ingest(project, objs({"code": "C1", "country": "Spian"}))
+    [problem] = caught.value.customers[0].problems
+    assert (problem.field, problem.code) == ("country", "not_found")
+    assert problem.extra == {
+        "suggestions": [{"id": "ESP", "name": "Spain", "country": "ESP", "state": None}]
+    }
+
+
+def test_a_place_error_without_candidates_carries_none(
+    service: CustomerService, project: Project
+) -> None:
+    with pytest.raises(Rejected) as caught:
+        service.ingest(project, objs({"code": "C1", "country": "Atlantis"}))
+    [problem] = caught.value.customers[0].problems
+    assert (problem.code, problem.description) == ("not_found", "no country is called 'Atlantis'")
+    assert not problem.extra
+
+
+# -- quota ----------------------------------------------------------------------------------
+
+
+def quota_service(runtime: Runtime, clock: Clock, quota: int) -> CustomerService:
+    return CustomerService(runtime.store, runtime.resolver, clock=clock, quota_customers=quota)
+
+
+def test_a_write_past_the_quota_is_refused_and_writes_nothing(
+    runtime: Runtime, project: Project, clock: Clock
+) -> None:
+    service = quota_service(runtime, clock, 3)
+    service.ingest(project, objs({"code": "A"}, {"code": "B"}))
+    with pytest.raises(QuotaExceeded) as caught:
+        service.ingest(project, objs({"code": "A", "gender": 1}, {"code": "C"}, {"code": "D"}))
+    assert str(caught.value) == (
+        "the project holds 2 customers and this write adds 2; its quota is 3"
+    )
+    assert runtime.store.count_customers(project.id) == 2
+    a = service.get(project, code="A")
+    assert a is not None and a.gender is None  # the update in the refused batch is not kept
+
+
+def test_the_quota_is_inclusive_and_counts_only_new_customers(
+    runtime: Runtime, project: Project, clock: Clock
+) -> None:
+    service = quota_service(runtime, clock, 3)
+    service.ingest(project, objs({"code": "A"}, {"code": "B"}))
+    # updates count for nothing, the one new customer fills the quota exactly
+    written = service.ingest(
+        project, objs({"code": "A", "gender": 1}, {"code": "B", "gender": 2}, {"code": "C"})
+    )
+    assert [w.outcome for w in written] == ["updated", "updated", "created"]
+    assert runtime.store.count_customers(project.id) == 3
+    # full: updates still go through, a single new customer does not
+    [w] = service.ingest(project, objs({"code": "C", "gender": 3}))
+    assert w.outcome == "updated"
+    with pytest.raises(
+        QuotaExceeded, match="holds 3 customers and this write adds 1; its quota is 3"
+    ):
+        service.ingest(project, objs({"code": "D"}))
+    # deleting makes room again
+    service.delete(project, code="A")
+    [d] = service.ingest(project, objs({"code": "D"}))
+    assert d.outcome == "created"
+
+
+def test_a_quota_of_one(runtime: Runtime, project: Project, clock: Clock) -> None:
+    service = quota_service(runtime, clock, 1)
+    [w] = service.ingest(project, objs({"code": "A"}))
+    assert w.outcome == "created"
+    with pytest.raises(QuotaExceeded):
+        service.ingest(project, objs({"code": "B"}))
+
+
+def test_no_quota_by_default(runtime: Runtime, project: Project, clock: Clock) -> None:
+    service = quota_service(runtime, clock, 0)
+    service.ingest(project, objs(*({"code": f"C{i}"} for i in range(5))))
+    assert runtime.store.count_customers(project.id) == 5
+
+
+# -- export ---------------------------------------------------------------------------------
+
+
+def test_export_gives_every_customer_of_the_project_in_batches(
+    service: CustomerService, project: Project, strict: Project
+) -> None:
+    service.ingest(project, objs(*({"code": f"C{i}", "gender": i % 4} for i in range(5))))
+    service.ingest(strict, objs({"code": "OTHER"}))
+    batches = list(service.export(project, batch_size=2))
+    assert [[c.code for c in batch] for batch in batches] == [["C0", "C1"], ["C2", "C3"], ["C4"]]
+    assert [c.gender for batch in batches for c in batch] == [0, 1, 2, 3, 0]
+    assert [c.code for batch in service.export(strict, batch_size=2) for c in batch] == ["OTHER"]
+
+
+# -- re-resolution after an index upgrade -------------------------------------------------
+
+
+def test_reresolve_writes_only_the_places_that_now_resolve(
+    service: CustomerService, project: Project, runtime: Runtime, clock: Clock
+) -> None:
+    store_as_is(
+        runtime,
+        project,
+        # kept as sent by an older index: now resolves fully
+        row(project, "NOW", country="ESP", city="Barcelona", gender=2),
+        # now resolves further (the state), still with a warning about the city
+        row(project, "FURTHER", country="ESP", state="Barcelona", city="Mollet del Vallès"),
+        # already canonical: the same answer, nothing to write
+        row(project, "SAME", country="ESP", state="ES-B", city="Q1492"),
+        # still unknown: the same answer
+        row(project, "STILL", country="ESP", city="Barcelonaa"),
+        # now an error (no such country): left as it is
+        row(project, "ERR", country="Atlantis"),
+    )
+    clock.now = 5_000
+    written = service.reresolve(project, ["NOW", "FURTHER", "SAME", "STILL", "ERR", "GONE"])
+    assert [(w.customer.code, w.outcome) for w in written] == [
+        ("NOW", "updated"),
+        ("FURTHER", "updated"),
+    ]
+    now, further = (w.customer for w in written)
+    assert (now.country, now.state, now.city, now.gender) == ("ESP", "ES-B", "Q1492", 2)
+    assert (now.created_at, now.updated_at) == (10, 5_000)
+    assert written[0].warnings == ()
+    assert (further.state, further.city) == ("ES-B", "Mollet del Vallès")
+    [(field, code, description)] = written[1].warnings
+    assert (field, code) == ("city", "unresolved") and "Mollet del Vallès" in description
+    stored = {c.code: c for batch in service.export(project, 100) for c in batch}
+    assert stored["NOW"] == now and stored["FURTHER"] == further
+    assert (stored["SAME"].updated_at, stored["STILL"].city, stored["ERR"].country) == (
+        10,
+        "Barcelonaa",
+        "Atlantis",
+    )
+    assert "GONE" not in stored
+    assert service.reresolve(project, ["NOW", "FURTHER"]) == []  # nothing left to do
+
+
+# -- codes as sent on get and delete -------------------------------------------------
+
+
+def test_get_and_delete_find_a_code_however_it_is_spelt(
+    service: CustomerService, project: Project
+) -> None:
+    nfc = "Caf\u00e9"
+    [w] = service.ingest(project, objs({"code": "Cafe\u0301"}))  # stored in NFC
+    assert w.customer.code == nfc
+    for spelling in (nfc, "Cafe\u0301", f"  {nfc}\t", " Cafe\u0301 "):
+        found = service.get(project, code=spelling)
+        assert found is not None and found.id == w.customer.id, spelling
+    gone = service.delete(project, code=" Cafe\u0301 ")
+    assert gone is not None and gone.id == w.customer.id
+    assert service.get(project, code=nfc) is None
+
+
+def test_a_code_stored_before_normalisation_stays_reachable(
+    service: CustomerService, project: Project, runtime: Runtime
+) -> None:
+    legacy = "Cafe\u0301"  # NFD, as an older padron stored it
+    store_as_is(runtime, project, row(project, legacy), row(project, " padded "))
+    found = service.get(project, code=legacy)
+    assert found is not None and found.code == legacy
+    assert service.get(project, code="Caf\u00e9") is None  # another spelling is not it
+    padded = service.get(project, code=" padded ")
+    assert padded is not None and padded.code == " padded "
+    gone = service.delete(project, code=legacy)
+    assert gone is not None and gone.code == legacy
+    assert service.get(project, code=legacy) is None
+    gone = service.delete(project, code=" padded ")
+    assert gone is not None and gone.code == " padded "
+    assert runtime.store.count_customers(project.id) == 0
+
+
+def test_a_code_no_database_can_store_is_simply_not_found(
+    service: CustomerService, project: Project
+) -> None:
+    service.ingest(project, objs({"code": "a"}))
+    # trimmed, these differ from what was sent, and neither spelling can be stored
+    for unstorable in (" a\x00", "a\x00 ", " \ud800"):
+        assert service.get(project, code=unstorable) is None
+        assert service.delete(project, code=unstorable) is None
+    assert service.get(project, code=" a ") is not None
