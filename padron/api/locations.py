@@ -10,6 +10,7 @@ from padron.api import envelopes
 from padron.api.context import Context
 from padron.api.envelopes import JSONBody
 from padron.api.errors import Refusal
+from padron.customers.rules import check_places
 from padron.customers.service import problem_from
 from padron.geo.types import OMITTED, Sent
 
@@ -29,6 +30,11 @@ async def resolve_location(ctx: Context, request: Request) -> Response:
             f"unknown query parameter {unknown[0]!r}; use country, state, city",
         )
     sent: dict[str, Sent] = {f: params.get(f, OMITTED) for f in _PARAMS}
+    # The field rules of POST first: what a POST refuses (a control character, a
+    # lone surrogate, over 255 characters) is refused here too.
+    refused = check_places(sent["country"], sent["state"], sent["city"])
+    if refused:
+        return JSONBody([envelopes.validation_error(0, None, refused)], status_code=400)
     # Off the event loop: resolving can take milliseconds that others would wait for.
     result = await run_in_threadpool(
         ctx.customers.resolve_location, project, sent["country"], sent["state"], sent["city"]

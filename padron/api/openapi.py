@@ -42,24 +42,45 @@ _CONTROL: Final = "\\u0000-\\u001f\\u007f-\\u009f"
 _TEXT: Final = f"^[^{_CONTROL}]*[^\\s{_CONTROL}][^{_CONTROL}]*$"
 _NON_EMPTY: Final = {"type": "string", "minLength": 1, "pattern": _TEXT}
 
-_LOOKUP: Final = [
-    {
-        "name": "code",
+_CUSTOMER_ID: Final = {"type": "string", "pattern": "^cus_[0-9A-Za-z]{14}$"}
+#: code and id are two query parameters that exclude each other. OpenAPI has no way to
+#: say that of separate parameters, so they are the properties of one query object
+#: (style form, exploded: each property is its own ``name=value`` pair on the wire)
+#: whose schema says it: exactly one of them.
+_BY_CODE: Final = {
+    "title": "by code",
+    "type": "object",
+    "required": ["code"],
+    "properties": {"code": {**_NON_EMPTY, "description": "the customer's code"}},
+    "not": {"required": ["id"]},
+}
+_BY_ID: Final = {
+    "title": "by id",
+    "type": "object",
+    "required": ["id"],
+    "properties": {"id": {**_CUSTOMER_ID, "description": "the customer's id"}},
+    "not": {"required": ["code"]},
+}
+
+
+def _query_object(description: str, schema: dict[str, Any], required: bool) -> dict[str, Any]:
+    return {
+        "name": "query",
         "in": "query",
-        "required": False,
-        "description": "the customer's code (give exactly one of code and id)",
-        "schema": _NON_EMPTY,
-        "example": "D314K1432",
-    },
-    {
-        "name": "id",
-        "in": "query",
-        "required": False,
-        "description": "the customer's id (give exactly one of code and id)",
-        "schema": {"type": "string", "pattern": "^cus_[0-9A-Za-z]{14}$"},
-        "example": "cus_C0fCLwecMysLj9",
-    },
-]
+        "required": required,
+        "style": "form",
+        "explode": True,
+        "description": description,
+        "schema": schema,
+    }
+
+
+_LOOKUP: Final = _query_object(
+    "exactly one of code (the customer's code) and id (its cus_ id), e.g. "
+    "?code=D314K1432 or ?id=cus_C0fCLwecMysLj9; both together are refused (400 invalid_query)",
+    {"type": "object", "oneOf": [_BY_CODE, _BY_ID]},
+    required=True,
+)
 
 _LOCATION: Final = {
     "description": "a name in any language the data carries, an ISO code or a Wikidata id",
@@ -97,22 +118,65 @@ def _query(name: str, description: str, schema: dict[str, Any] | None = None) ->
     }
 
 
-_LIMIT: Final = _query(
-    "limit", "page size (default 100)", {"type": "integer", "minimum": 1, "maximum": 1000}
+_LIMIT_SCHEMA: Final = {"type": "integer", "minimum": 1, "maximum": 1000}
+_LIMIT: Final = _query("limit", "page size (default 100)", _LIMIT_SCHEMA)
+_PLACE_FILTER: Final = {
+    **_NON_EMPTY,
+    "maxLength": 255,
+    "examples": ["ES", "Spain", "ESP", "724", "Q29"],
+}
+_TIME: Final = {
+    "anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}]
+}
+#: The list's filters (GET /customers without code or id); see docs/api.md. A place
+#: the data does not know (country=Narnia) is refused 400 like an unknown country in POST.
+_LIST_FILTERS: Final = {
+    "title": "a page of the list",
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "isActive": {"type": "boolean", "description": "true or false"},
+        "country": {
+            **_PLACE_FILTER,
+            "description": "any form POST accepts (Spain, ES, ESP, 724, Q29)",
+        },
+        "state": {
+            **_PLACE_FILTER,
+            "description": "any form POST accepts",
+            "examples": ["ES-B", "Bayern"],
+        },
+        "city": {
+            **_PLACE_FILTER,
+            "description": "any form POST accepts",
+            "examples": ["Q11492", "Madrid"],
+        },
+        "updatedSince": {**_TIME, "description": "ISO 8601 date or time, inclusive"},
+        "updatedBefore": {**_TIME, "description": "ISO 8601 date or time, exclusive"},
+        "unresolved": {
+            "type": "boolean",
+            "description": "true: only customers with a place kept as sent",
+        },
+        "codePrefix": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 255,
+            "description": "codes that start with this text (any text: a prefix no code has "
+            "finds nothing)",
+        },
+        "limit": {**_LIMIT_SCHEMA, "description": "page size (default 100)"},
+        "cursor": {
+            "type": "string",
+            "description": "nextCursor of the previous page (opaque: any other text is "
+            "refused, 400 invalid_cursor)",
+        },
+    },
+}
+_GET_QUERY: Final = _query_object(
+    "code or id (exactly one): that customer, and any other parameter is ignored; neither: "
+    "a page of the list, filtered by the list's parameters (no others)",
+    {"type": "object", "oneOf": [_BY_CODE, _BY_ID, _LIST_FILTERS]},
+    required=False,
 )
-# The list's filters (GET /customers without code or id); see docs/api.md.
-_LIST: Final = [
-    _query("isActive", "true or false", {"type": "boolean"}),
-    _query("country", "any form POST accepts (Spain, ES, ESP, 724, Q29)"),
-    _query("state", "any form POST accepts"),
-    _query("city", "any form POST accepts"),
-    _query("updatedSince", "ISO 8601 date or time, inclusive"),
-    _query("updatedBefore", "ISO 8601 date or time, exclusive"),
-    _query("unresolved", "true: only customers with a place kept as sent", {"type": "boolean"}),
-    _query("codePrefix", "codes that start with this text"),
-    _LIMIT,
-    _query("cursor", "nextCursor of the previous page"),
-]
 _GONE: Final = _json(_ref("Error"), "the cursor is older than the changes kept (cursor_expired)")
 
 SCHEMA: Final[dict[str, Any]] = {
@@ -306,7 +370,7 @@ SCHEMA: Final[dict[str, Any]] = {
                                         "code": "D314K1432",
                                         "country": "ES",
                                         "state": "Barcelona",
-                                        "city": "Q11355",
+                                        "city": "Q11492",
                                         "yearBorn": 1990,
                                         "gender": 2,
                                         "metadata": {"currentDiscountRate": "10%"},
@@ -351,7 +415,7 @@ SCHEMA: Final[dict[str, Any]] = {
             },
             "get": {
                 "summary": "One customer by code or id; without both, a page of the list",
-                "parameters": _LOOKUP + _LIST,
+                "parameters": [_GET_QUERY],
                 "responses": {
                     "200": _json(
                         {"oneOf": [_ref("Customer"), _ref("CustomerList")]},
@@ -363,7 +427,7 @@ SCHEMA: Final[dict[str, Any]] = {
             },
             "delete": {
                 "summary": "Delete one customer by code or id",
-                "parameters": _LOOKUP,
+                "parameters": [_LOOKUP],
                 "responses": {
                     "200": _json(_ref("Customer"), "the customer as it was, deleted: true"),
                     "404": _json(_ref("Error"), "customer_not_found"),

@@ -34,6 +34,10 @@ CHANGE_PARAMETERS: Final = ("after", "limit", "wait")
 MAX_LIMIT: Final = 1000
 DEFAULT_LIMIT: Final = 100
 MAX_WAIT: Final = 30.0
+#: The longest text read as a number of seconds: the longest shortest-repr of a
+#: float (``2.2250738585072014e-308``, 23 characters) fits, so any float a client
+#: prints is read; longer text is refused unread.
+_MAX_NUMBER_TEXT: Final = 32
 MAX_PREFIX: Final = 255
 
 # A "+" of an offset that reached us unescaped in a query string reads as a space.
@@ -159,7 +163,7 @@ def parse_changes(pairs: Iterable[tuple[str, str]]) -> ChangesRequest:
             wait = float(text)
         except ValueError:
             wait = -1.0
-        if not (0.0 <= wait <= MAX_WAIT) or len(text) > 20:
+        if not (0.0 <= wait <= MAX_WAIT) or len(text) > _MAX_NUMBER_TEXT:
             raise QueryError(
                 "invalid_query",
                 f"wait must be a number of seconds from 0 to {MAX_WAIT:g}, not {text[:20]!r}",

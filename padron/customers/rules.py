@@ -402,6 +402,17 @@ def _location(name: str, value: Any, problems: list[Problem]) -> Sent:
     return OMITTED
 
 
+def check_places(country: Sent, state: Sent, city: Sent) -> list[Problem]:
+    """The field rules of the three place fields alone, as :func:`check` applies
+    them (``GET /locations/resolve`` refuses what a POST refuses): the problems,
+    empty when every place sent may go to the resolver."""
+    problems: list[Problem] = []
+    for name, value in (("country", country), ("state", state), ("city", city)):
+        if value is not OMITTED:
+            _location(name, value, problems)
+    return problems
+
+
 def check(obj: tuple[tuple[str, Any], ...]) -> tuple[Patch, str | None, list[Problem]]:
     """Check one customer object: (the patch of what was sent, the code as far as it
     is known, the problems). The customer is valid when there are no problems."""
