@@ -147,6 +147,14 @@ def _unless_changed(
     return unchanged
 
 
+class _ByKey(Protocol):
+    """The store's get or delete of one customer, by code or by id."""
+
+    def __call__(
+        self, project_id: str, *, code: str | None = None, id: str | None = None
+    ) -> Customer | None: ...
+
+
 class CustomerService(ReadingService, OverviewService):
     def __init__(
         self,
@@ -309,31 +317,29 @@ class CustomerService(ReadingService, OverviewService):
     ) -> Customer | None:
         """The customer with ``code`` (normalised as stored codes are: NFC,
         trimmed) or ``id``; None when there is none."""
-        if code is None:
-            return self.store.get_customer(project.id, id=id) if storable(id) else None
-        found = None
-        normal = normalise_code(code)
-        if storable(normal):
-            found = self.store.get_customer(project.id, code=normal)
-        if found is None and normal != code and storable(code):
-            # A code stored as sent before codes were normalised stays reachable.
-            found = self.store.get_customer(project.id, code=code)
-        return found
+        return self._by_key(self.store.get_customer, project, code, id)
 
     def delete(
         self, project: Project, *, code: str | None = None, id: str | None = None
     ) -> Customer | None:
         """Delete the customer with ``code`` (normalised like :meth:`get`) or
         ``id``; the customer as it was, or None when there is none."""
+        return self._by_key(self.store.delete_customer, project, code, id)
+
+    @staticmethod
+    def _by_key(act: _ByKey, project: Project, code: str | None, id: str | None) -> Customer | None:
+        """``act`` (the store's get or delete) on the customer with ``code`` or
+        ``id``. A key no database can store is simply not found."""
         if code is None:
-            return self.store.delete_customer(project.id, id=id) if storable(id) else None
-        gone = None
+            return act(project.id, id=id) if storable(id) else None
+        found = None
         normal = normalise_code(code)
         if storable(normal):
-            gone = self.store.delete_customer(project.id, code=normal)
-        if gone is None and normal != code and storable(code):
-            gone = self.store.delete_customer(project.id, code=code)  # stored before 0.1
-        return gone
+            found = act(project.id, code=normal)
+        if found is None and normal != code and storable(code):
+            # A code stored as sent before codes were normalised stays reachable.
+            found = act(project.id, code=code)
+        return found
 
     def export(self, project: Project, batch_size: int = 1000) -> Iterator[list[Customer]]:
         return self.store.iter_customers(project.id, batch_size)
