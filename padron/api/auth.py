@@ -68,13 +68,7 @@ class Gate:
             await run_in_threadpool(self.access.record_use, key)
         wait = self.limiter.acquire(key.id)
         if wait > 0:
-            seconds = max(1, int(wait + 0.999))
-            raise Refusal(
-                429,
-                "rate_limited",
-                f"too many requests for this key; retry in {seconds} s",
-                headers={"Retry-After": str(seconds)},
-            )
+            raise _rate_limited(wait, "requests for this key")
         return found
 
     def _refuse_unknown(self, request: Request, secret: str | None) -> None:
@@ -83,13 +77,7 @@ class Gate:
         address = request.client.host if request.client else ""
         wait = self.throttle.wait(address)
         if wait > 0:
-            seconds = max(1, int(wait + 0.999))
-            raise Refusal(
-                429,
-                "rate_limited",
-                f"too many failed authentications from this address; retry in {seconds} s",
-                headers={"Retry-After": str(seconds)},
-            )
+            raise _rate_limited(wait, "failed authentications from this address")
         self.throttle.failed(address)
         if not secret:
             raise Refusal(
@@ -117,3 +105,15 @@ def _check_version(version: str | None) -> None:
             "unsupported_api_version",
             f"API version {version.strip()[:20]!r} is not served; served: " + served_versions(),
         )
+
+
+def _rate_limited(wait: float, what: str) -> Refusal:
+    """The 429 ``rate_limited`` refusal for too many ``what``: ``Retry-After`` is
+    ``wait`` (seconds) rounded up to whole seconds, at least 1."""
+    seconds = max(1, int(wait + 0.999))
+    return Refusal(
+        429,
+        "rate_limited",
+        f"too many {what}; retry in {seconds} s",
+        headers={"Retry-After": str(seconds)},
+    )

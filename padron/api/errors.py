@@ -64,21 +64,11 @@ async def answer(request: Request, exc: Exception) -> Response:
         return error(403, "quota_exceeded", str(exc))
     if isinstance(exc, BufferFull):
         log.warning("request bodies held: %s", exc)
-        return error(
-            503,
-            "unavailable",
-            "the server holds too many request bodies at once; retry later",
-            headers={"Retry-After": "1"},
-        )
+        return _unavailable("the server holds too many request bodies at once")
     if isinstance(exc, StoreError):
         metrics.record_database_error()
         log.error("storage unavailable: %s", exc)
-        return error(
-            503,
-            "unavailable",
-            "the storage is unavailable; retry later",
-            headers={"Retry-After": "1"},
-        )
+        return _unavailable("the storage is unavailable")
     if isinstance(exc, HTTPException):
         if exc.status_code == 405:
             return error(
@@ -98,3 +88,8 @@ async def answer(request: Request, exc: Exception) -> Response:
         return error(exc.status_code, "http_error", str(exc.detail))
     log.exception("internal error on %s %s", request.method, request.url.path)
     return error(500, "internal_error", "an internal error occurred; it has been logged")
+
+
+def _unavailable(why: str) -> Response:
+    """503 ``unavailable``: ``why``, and a retry a second later."""
+    return error(503, "unavailable", f"{why}; retry later", headers={"Retry-After": "1"})
