@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx2 as httpx
 import psycopg
 import pytest
 from starlette.testclient import TestClient
@@ -15,6 +16,7 @@ from starlette.testclient import TestClient
 from padron.api.app import create_app
 from padron.runtime import Runtime
 from tests.conftest import Api
+from tests.serving import create_key, serving
 
 
 def _healthz(client: TestClient) -> tuple[int, dict[str, Any], float]:
@@ -146,3 +148,55 @@ def test_the_access_log_has_one_line_per_request_and_no_key_or_body(
     text = "\n".join(r.getMessage() for r in lines) + repr([vars(r) for r in lines])
     for secret in (api.key, "secret-code-42", "secret-body", "secret-query"):
         assert secret not in text
+
+
+def test_metrics_with_two_workers_are_the_sum_of_both(tmp_path: Path, data_dir: Path) -> None:
+    """``--workers 2``: each worker counts the requests it serves, and /metrics,
+    whichever worker answers it, gives the sum (prometheus-client's multiprocess
+    mode). Each request comes on a new connection, so the kernel spreads them
+    over both workers' sockets (SO_REUSEPORT)."""
+    database = f"sqlite:///{tmp_path / 'padron.db'}"
+    key = create_key(database, data_dir)
+    with serving(database, data_dir, workers=2) as server:
+        deadline = time.monotonic() + 120
+        while "2 workers serving" not in server.output():  # both listen before we send
+            assert time.monotonic() < deadline, server.output()
+            time.sleep(0.1)
+        headers = {"X-API-Key": key, "X-API-Version": "1"}
+        sent = 40
+        for i in range(sent):
+            answer = httpx.post(
+                server.url + "/customers", json={"code": f"w{i}"}, headers=headers, timeout=30
+            )
+            assert answer.status_code == 201, answer.text
+        for _ in range(6):  # any worker may answer: every answer has the whole count
+            samples = _samples(httpx.get(server.url + "/metrics", timeout=30).text)
+            assert samples['padron_customers_written_total{outcome="created"}'] == sent
+            posts = 'padron_http_requests_total{method="POST",route="/customers",status="201"}'
+            assert samples[posts] == sent
+
+
+@pytest.mark.parametrize(("level", "lines"), [(None, 3), ("warning", 0)])
+def test_serve_prints_an_access_line_per_request_unless_quieted(
+    tmp_path: Path, data_dir: Path, level: str | None, lines: int
+) -> None:
+    """What the README's Operations section promises: at the default level (info)
+    ``padron serve`` writes one access line per request, as uvicorn and most
+    servers do; ``PADRON_LOG_LEVEL=warning`` quiets them and keeps the ready line."""
+    database = f"sqlite:///{tmp_path / 'padron.db'}"
+    key = create_key(database, data_dir)
+    env = {"PADRON_LOG_LEVEL": level} if level else {}
+    if not level:
+        env["PADRON_LOG_LEVEL"] = ""  # the default, whatever the caller's environment says
+    with serving(database, data_dir, env=env) as server:
+        headers = {"X-API-Key": key, "X-API-Version": "1"}
+        for _ in range(3):
+            assert httpx.get(server.url + "/status", headers=headers).status_code == 200
+        deadline = time.monotonic() + 10
+        while server.output().count(" GET /status 200 ") < lines and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.3)
+        output = server.output()
+    assert output.count(" GET /status 200 ") == lines, output
+    assert "ready in" in output
+    assert key not in output.split("ready in")[-1]
