@@ -83,18 +83,34 @@ class _Names:
             defaultdict(list),
             defaultdict(list),
         )
+        self.exact: dict[str, set[int]] = defaultdict(set)
+        self.given: dict[str, set[int]] = defaultdict(set)  # names as added, no forms
 
-    def add(self, tier: int, name: str, index: int) -> None:
+    def add(self, tier: int, name: str, index: int, *, exact: bool = False) -> None:
+        """``exact``: the name is the place's current ISO or native name as
+        written (not a part or reordering of one), which wins a tie (below)."""
         key = fold(name)
         if key and index not in self.tiers[tier][key]:
             self.tiers[tier][key].append(index)
+        if key and exact:
+            self.exact[key].add(index)
+        if key:
+            self.given[key].add(index)
         for form in reading.index_forms(name, self.kind):
             key = fold(form)
             if key and index not in self.tiers[1][key]:
                 self.tiers[1][key].append(index)
 
     def freeze(self) -> tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]]]:
+        """The two tiers. Precedence: of the places a primary name names, those
+        whose ISO or native name it is exactly are kept ("Congo" is ISO's short
+        name of COG; COD has it only as the head of "Congo, The Democratic
+        Republic of the")."""
         primary = {k: tuple(v) for k, v in self.tiers[0].items()}
+        for k, ids in primary.items():
+            exact = self.exact.get(k, set())
+            if len(ids) > 1 and exact and len(exact & set(ids)) < len(ids):
+                primary[k] = tuple(i for i in ids if i in exact)
         other = {k: tuple(v) for k, v in self.tiers[1].items() if k not in primary}
         return primary, other
 
@@ -128,6 +144,7 @@ def _countries(ref: list[sources.RefCountry], cldr: dict[str, list[str]]) -> dic
     label: list[str] = []
     qid: list[str] = []
     primary: list[list[str]] = []
+    exact: list[list[str]] = []
     translated: list[list[str]] = []
     english: list[str] = []
     for c in py:
@@ -149,6 +166,7 @@ def _countries(ref: list[sources.RefCountry], cldr: dict[str, list[str]]) -> dic
         if r:
             first += [r.name, r.native]
         primary.append(first)
+        exact.append([*names, *((r.name, r.native) if r else ())])
         translated.append(
             [t for n in names for t in tr[n]]
             + (r.translations if r else [])
@@ -162,6 +180,7 @@ def _countries(ref: list[sources.RefCountry], cldr: dict[str, list[str]]) -> dic
             label.append(r.name)
             qid.append(r.qid)
             primary.append([r.name, r.native])
+            exact.append([r.name, r.native])
             translated.append(r.translations + current.get(r.alpha2, []) + cldr.get(r.alpha2, []))
     numeric = {}
     for i, a2 in enumerate(alpha2):
@@ -176,6 +195,7 @@ def _countries(ref: list[sources.RefCountry], cldr: dict[str, list[str]]) -> dic
         "qid": qid,
         "numeric": numeric,
         "primary": primary,
+        "exact": exact,
         "translated": translated,
     }
 
@@ -240,6 +260,7 @@ def build_tables(report: Report | None = None) -> Index:
     # the official package's states: ISO's code where ISO has the state, else its own
     official = [o for o in sources.official_states() if o.country in c_index]
     official_index: dict[int, int] = {}
+    official_names: list[tuple[str, int, int]] = []  # added once the other sources are
     for o in official:
         ci = c_index[o.country]
         i = code_to_state.get(o.iso, -1)
@@ -247,7 +268,7 @@ def build_tables(report: Report | None = None) -> Index:
             i = new_state(o.iso, o.name, ci)
         official_index[o.id] = i
         for name in _parenthesised(o.name) + _parenthesised(o.native):
-            s_names.add(0, name, i)
+            official_names.append((name, i, ci))
             if i not in by_country_name[(o.country, fold(name))]:
                 by_country_name[(o.country, fold(name))].append(i)
         if o.code:
@@ -311,6 +332,13 @@ def build_tables(report: Report | None = None) -> Index:
         if code in code_to_state:
             for name in other_names:
                 s_names.add(1, name, code_to_state[code])
+    # A name the official package alone gives a state, while another source gives
+    # it to another state of the country, is only the first one's alias: the
+    # package names Moscow Oblast "Moscow" (Москва), which every other source
+    # gives to the city of Moscow alone. One place is then not two.
+    for name, i, ci in official_names:
+        others = {j for j in s_names.given.get(fold(name), ()) if s_country[j] == ci}
+        s_names.add(1 if others and i not in others else 0, name, i)
     report.counts["states"] = len(s_code)
     report.counts["state joins by numeric id dropped"] = len(report.dropped_state_joins)
     s_parent = [code_to_state.get(p, -1) if p else -1 for p in s_parent_code]
@@ -337,6 +365,13 @@ def build_tables(report: Report | None = None) -> Index:
     cities, admin1, prominent = _cities(
         old_cities, new_cities, joins, c_index, ref_state_index, official_index, report
     )
+    for old, (name, j) in _deleted_holders(
+        extra.deleted, cities, c_index, code_to_state, s_parent
+    ).items():  # codes and names ISO deleted: the subdivision that now holds the place
+        codes.setdefault(old, j)
+        parts.setdefault((s_country[j], old.split("-", 1)[1]), j)
+        if not {i for i in s_names.given.get(fold(name), ()) if s_country[i] == s_country[j]}:
+            s_names.add(1, name, j)
     progress.step("FIPS codes and names", 0.85)
     fips = _fips(ref_fips, admin1, s_country, s_parent)
 
@@ -349,8 +384,9 @@ def build_tables(report: Report | None = None) -> Index:
         foreign_places[fold(name)].add(country)
     c_names = _Names("country")
     for i, names in enumerate(c["primary"]):
+        exact_names = {fold(n) for n in c["exact"][i]}
         for n in names:
-            c_names.add(0, n, i)
+            c_names.add(0, n, i, exact=fold(n) in exact_names)
     for i, names in enumerate(c["translated"]):
         for n in names:
             if foreign_places.get(fold(n), set()) - {i}:
@@ -392,6 +428,7 @@ def build_tables(report: Report | None = None) -> Index:
         fips_countries=sources.geonames_fips(),
         weight=[],
         iso=[code in iso_codes for code in s_code],
+        constituents=[code for code in extra_sources.constituent_codes() if code in codes],
     )
     return Index(countries, states, cities, data_versions())
 
@@ -436,6 +473,35 @@ def _platform_aliases(
                 break
         if len(found) == 1:
             out[(ci, fold_code(code))] = found.pop()
+    return out
+
+
+def _deleted_holders(
+    deleted: dict[str, tuple[str, set[str]]],
+    cities: Cities,
+    c_index: dict[str, int],
+    code_to_state: dict[str, int],
+    parent: list[int],
+) -> dict[str, tuple[str, int]]:
+    """A code ISO deleted → (its name, the state that now holds the place): of
+    the subdivisions whose change notices record the deletion, the one holding
+    the city of the deleted subdivision's name (the province of Aosta, IT-AO,
+    deleted in 2019: the city of Aosta lies in IT-23). None when no such city
+    lies in exactly one of them."""
+    out: dict[str, tuple[str, int]] = {}
+    for old, (name, recorded) in deleted.items():
+        ci = c_index.get(old[:2])
+        candidates = [code_to_state[c] for c in sorted(recorded) if c in code_to_state]
+        if ci is None or not candidates:
+            continue
+        held = {
+            cities.state_of(k & ~ALTERNATE)
+            for k in cities.named(fold(name))
+            if not k & ALTERNATE and cities.country[k] == ci
+        }
+        holders = {j for j in candidates if any(_within(h, j, parent) for h in held if h >= 0)}
+        if len(holders) == 1:
+            out[old] = (name, holders.pop())
     return out
 
 

@@ -200,6 +200,9 @@ class States:
     fips_countries: dict[str, str]
     weight: list[int]
     iso: list[bool]  # the canonical code is ISO 3166-2's (else the reference data's own)
+    #: ISO 3166-2 codes of the subdivisions ISO types "Country" (England, Wales...;
+    #: pycountry at build time, so that a wheel without pycountry reads them too)
+    constituents: list[str]
 
     def within(self, state: int, scope: int) -> bool:
         """Whether ``state`` is ``scope`` or lies inside it."""
@@ -335,6 +338,7 @@ class _StatesDoc(msgspec.Struct, forbid_unknown_fields=True):
     other_names: dict[str, tuple[int, ...]]
     fips_countries: dict[str, str]
     iso: list[bool]
+    constituents: list[str]
 
 
 #: City arrays: section name → array typecode.
@@ -379,6 +383,7 @@ def write_index(path: Path, index: Index) -> None:
         other_names=s.other_names,
         fips_countries=s.fips_countries,
         iso=s.iso,
+        constituents=s.constituents,
     )
     if any("\n" in name for name in ci.label):
         raise ValueError("a city label holds a line break")
@@ -497,6 +502,7 @@ def _decode(parts: dict[str, tuple[str, memoryview]], versions: dict[str, str]) 
         fips_countries=s.fips_countries,
         weight=[0] * len(s.code),
         iso=s.iso,
+        constituents=s.constituents,
     )
     arrays: dict[str, array[Any]] = {}
     for name, typecode in _CITY_ARRAYS.items():

@@ -60,6 +60,8 @@ class ExtraNames:
     ``countries``: alpha-2 → display names (CLDR, every locale).
     ``states``: ISO 3166-2 code → other names (iso3166-2, GeoNames).
     ``replaced``: a code ISO replaced → the current code.
+    ``deleted``: a code ISO deleted → its name and the subdivisions whose
+    change notices record it (``deleted_subdivisions``).
     ``platform``: (alpha-2, code as a platform writes it) → the platform's
     names of that state (resolved to an ISO code by the build).
     """
@@ -67,6 +69,7 @@ class ExtraNames:
     countries: dict[str, list[str]] = field(default_factory=dict)
     states: dict[str, list[str]] = field(default_factory=dict)
     replaced: dict[str, str] = field(default_factory=dict)
+    deleted: dict[str, tuple[str, set[str]]] = field(default_factory=dict)
     platform: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
 
@@ -138,6 +141,33 @@ def replaced_codes(data: dict[str, dict[str, Any]]) -> dict[str, str]:
     }
 
 
+# "Subdivisions deleted: IT-AO Aosta.", "Deleted: GB-BDF – Bedfordshire", "MV-CE Central"
+_DELETED = re.compile(r"[Dd]eleted:\s*(?P<items>[^.]*)")
+# a code, then its name up to the next comma or the end: "CD-BN, CD-KA" (no
+# names) and "Kaohsiung (district): TW-KHQ Tainan (district)" (the name before
+# the code) give nothing
+_DELETED_ITEM = re.compile(rf"({_ISO_CODE})(?![A-Z0-9])\s*[–-]?\s*([^\W\d][^,;:()]*?)\s*(?=,|$)")
+
+
+def deleted_subdivisions(data: dict[str, dict[str, Any]]) -> dict[str, tuple[str, set[str]]]:
+    """A code ISO deleted → its name and the current subdivisions whose change
+    notices record the deletion ("Subdivisions deleted: IT-AO Aosta" sits in
+    the history of IT-23, the region that now holds Aosta, and of a few others
+    changed by the same notice): the build decides which of them holds the
+    place. Codes that are current (ISO reused them) are left out."""
+    current = {code for subdivisions in data.values() for code in subdivisions}
+    out: dict[str, tuple[str, set[str]]] = {}
+    for subdivisions in data.values():
+        for code, sub in subdivisions.items():
+            for change in sub.get("history") or ():
+                for m in _DELETED.finditer(str(change.get("Change") or "")):
+                    for old, name in _DELETED_ITEM.findall(m["items"]):
+                        if old in current or old[:2] != code[:2] or not name.strip():
+                            continue
+                        out.setdefault(old, (name.strip(), set()))[1].add(code)
+    return out
+
+
 def platform_codes(path: Path = _PLATFORM_FILE) -> dict[tuple[str, str], list[str]]:
     """(alpha-2, code) → names, from the platform tables (``#`` lines name the
     source and date; columns: platform, country, code, name)."""
@@ -168,6 +198,7 @@ def extra_names() -> ExtraNames:
         countries=cldr_country_names(),
         states=subdivision_other_names(data),
         replaced=replaced_codes(data),
+        deleted=deleted_subdivisions(data),
         platform=platform_codes(),
     )
 

@@ -30,10 +30,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from padron.geo.fold import fold
+from padron.geo.fold import fold, words
 
 #: Bump when a rule changes what ``index_forms`` gives: index keys depend on it.
-READING_VERSION = 5
+READING_VERSION = 6
 
 Kind = Literal["country", "state", "city"]
 
@@ -445,6 +445,69 @@ def words_inside(sent: tuple[str, ...], name: tuple[str, ...]) -> bool:
     return any(name[i : i + n] == sent for i in range(len(name) - n + 1))
 
 
+# ---- words written as their initials ------------------------------------------------
+
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def capitals(text: str) -> tuple[tuple[str, bool], ...]:
+    """The words of a sent name, folded, each with whether it is written in
+    capitals of two or more letters (``DR``, ``PDR``: initials of several
+    words), for ``abbreviated_words``."""
+    out: list[tuple[str, bool]] = []
+    for token in _TOKEN.findall(text):
+        for word in words(token):
+            out.append((word, len(token) >= 2 and token.isupper()))
+    return tuple(out)
+
+
+def abbreviated_words(sent: Sequence[tuple[str, bool]], name: tuple[str, ...]) -> bool:
+    """Whether a name sent with some of its words written as their initials in
+    capitals is ``name``, minor words aside: ``DR Congo`` is the Democratic
+    Republic of the Congo, ``Lao PDR`` the Lao People's Democratic Republic.
+    At least one word must be written out and one as initials (two capitals
+    alone are read as a code: "UK" is no country here)."""
+    full = [w for w in name if w not in _MINOR_WORDS]
+    i, initials_used, written_out = 0, False, False
+    for word, in_capitals in sent:
+        if word in _MINOR_WORDS:
+            continue
+        if i < len(full) and full[i] == word:
+            i, written_out = i + 1, True
+        elif in_capitals and [w[0] for w in full[i : i + len(word)]] == list(word):
+            i, initials_used = i + len(word), True
+        else:
+            return False
+    return initials_used and written_out and i == len(full)
+
+
+# ---- singular and plural -----------------------------------------------------------
+
+_LAST_WORD = re.compile(r"^(?P<head>.*?\b)(?P<word>[A-Za-z]{4,})(?P<tail>\W*)$")
+
+
+def plural(text: str) -> list[Reading]:
+    """The last English word in the other number: ``Palestinian Territory`` for
+    CLDR's "Palestinian Territories", ``Cook Island`` for "Cook Islands", and
+    the reverse."""
+    m = _LAST_WORD.match(text)
+    if not m:
+        return []
+    word = m["word"]
+    lower = word.lower()
+    if lower.endswith("ies"):
+        other = word[:-3] + "y"
+    elif lower.endswith("y") and lower[-2] not in "aeiou":
+        other = word[:-1] + "ies"
+    elif lower.endswith(("ss", "x", "ch", "sh")):
+        other = word + "es"
+    elif lower.endswith("s"):
+        other = word[:-1]
+    else:
+        other = word + "s"
+    return [Reading(f"{m['head']}{other}{m['tail']}".strip(), "plural")]
+
+
 # ---- parts of a data name ---------------------------------------------------------
 
 
@@ -481,8 +544,8 @@ def initials(name: tuple[str, ...]) -> str:
 
 #: The rules for each kind of place, in the order they are tried.
 RULES: dict[Kind, tuple[Rule, ...]] = {
-    "country": (and_sign, inverted, article, saint, qualifier, halves),
-    "state": (and_sign, inverted, article, compass, division_word, qualifier, halves),
+    "country": (and_sign, inverted, article, saint, qualifier, halves, plural),
+    "state": (and_sign, inverted, article, compass, division_word, qualifier, halves, plural),
     "city": (and_sign, inverted, article, division_word, postcode, abbreviation, qualifier, halves),
 }
 #: The rules whose forms are stored for the data's own names (no confirmations:

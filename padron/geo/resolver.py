@@ -31,7 +31,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
-from padron.geo import names as extra_sources
 from padron.geo import reading
 from padron.geo.fold import fold, fold_code, words
 from padron.geo.index import ALTERNATE, Index, IndexFileError, load_index
@@ -757,6 +756,11 @@ class Resolver:
         # the names holding the sent word that fewest names hold
         holding = min((self._country_words.get(word, ()) for word in w), key=len)
         inside = {i for n, i in holding if words_inside(w, n)}
+        sent = reading.capitals(text) if not inside else ()
+        written = [word for word, upper in sent if not upper]
+        if written and len(written) < len(sent):  # some words as initials (DR Congo, Lao PDR)
+            holding = min((self._country_words.get(word, ()) for word in written), key=len)
+            inside = {i for n, i in holding if reading.abbreviated_words(sent, n)}
         return tuple(inside) if len(inside) == 1 else ()
 
     def _country_agrees(self, found: Sequence[int], other: str) -> list[int] | None:
@@ -852,7 +856,7 @@ class Resolver:
         s, c = self.index.states, self.index.countries
         # a country's own name (tier 0) stays the country; a translation that
         # also names one of them (England for GB in some locales) is the state
-        wanted = {s.codes[code] for code in extra_sources.constituent_codes() if code in s.codes}
+        wanted = {s.codes[code] for code in s.constituents if code in s.codes}
         out: dict[str, int] = {}
         for names in (s.names, s.other_names):
             for key, ids in names.items():

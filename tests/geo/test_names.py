@@ -59,6 +59,45 @@ def test_a_constituent_country_sent_as_the_country_is_its_country_and_state(
     assert (res.country, res.errors) == ("GBR", ())
 
 
+@pytest.mark.parametrize(
+    ("sent", "expected"),
+    [
+        # ISO's short name of COG is "Congo"; COD has it only as the head of
+        # "Congo, The Democratic Republic of the": the exact name wins
+        ("Congo", "COG"),
+        ("Congo (the)", "COG"),
+        ("The Congo", "COG"),
+        # words written as their initials, a plural read singular
+        ("DR Congo", "COD"),
+        ("Lao PDR", "LAO"),
+        ("Palestinian Territory", "PSE"),
+    ],
+)
+def test_names_read_by_precedence_initials_and_number(
+    resolver: Resolver, sent: str, expected: str
+) -> None:
+    res = country(resolver, sent)
+    assert (res.country, res.errors) == (expected, ())
+
+
+def test_a_constituent_country_resolves_from_the_index_alone(
+    resolver: Resolver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a wheel carries the index, not pycountry: the index must say which
+    # subdivisions are countries of their own
+    from padron.geo import names
+
+    def no_pycountry() -> tuple[str, ...]:
+        raise AssertionError("pycountry read at run time")
+
+    monkeypatch.setattr(names, "constituent_codes", no_pycountry)
+    fresh = Resolver(resolver.index)
+    res = country(fresh, "England")
+    assert (res.country, res.state, res.errors) == ("GBR", "GB-ENG", ())
+    res = country(fresh, "Wales")
+    assert (res.country, res.state, res.errors) == ("GBR", "GB-WLS", ())
+
+
 def test_a_qualifier_that_names_another_place_is_no_answer(resolver: Resolver) -> None:
     res = country(resolver, "Spain (France)")
     assert res.country is None and res.errors
@@ -111,6 +150,15 @@ def test_a_qualifier_that_names_another_place_is_no_answer(resolver: Resolver) -
         ("MX", "Distrito Federal", "MX-CMX"),
         ("MX", "MX-DIF", "MX-CMX"),
         ("CA", "NF", "CA-NL"),
+        ("CA", "PQ", "CA-QC"),
+        # a subdivision ISO deleted: the one that now holds the place
+        ("IT", "Aosta", "IT-23"),
+        ("IT", "IT-AO", "IT-23"),
+        # one source's name for a state that every other gives to another
+        ("RU", "г. Москва", "RU-MOW"),
+        ("RU", "Москва", "RU-MOW"),
+        ("RU", "Moscow Oblast", "RU-MOS"),
+        ("RU", "Московская область", "RU-MOS"),
         # codes written with other characters
         ("ＪＰ", "ＪＰ-13", "JP-13"),
         ("JP", "１３", "JP-13"),
@@ -245,3 +293,18 @@ def test_a_field_costs_at_most_a_millisecond_with_suggestions(resolver: Resolver
     finally:
         gc.enable()
     assert worst < 0.001, f"{args!r} took {worst * 1000:.2f} ms"
+
+
+@pytest.mark.parametrize("name", ["Congo", "Конго", "Κονγκό", "الكونغو", "刚果", "콩고"])
+def test_an_exact_name_wins_over_a_part_of_another_name(name: str) -> None:
+    from padron.geo.build import _Names
+    from padron.geo.fold import fold
+
+    names = _Names("country")
+    names.add(0, name, 1, exact=True)  # one place's own name
+    names.add(0, name, 2)  # the head of another's "Congo, The Democratic Republic of the"
+    names.add(0, f"{name} 2", 3)
+    names.add(0, f"{name} 2", 4)  # two parts, no own name: both stay
+    primary, _ = names.freeze()
+    assert primary[fold(name)] == (1,)
+    assert primary[fold(f"{name} 2")] == (3, 4)

@@ -338,3 +338,63 @@ def test_a_part_that_names_nothing_counts_only_as_an_abbreviation_or_another_scr
 )
 def test_the_script_of_a_name(name: str, written_in: str) -> None:
     assert reading.script(name) == written_in
+
+
+# ---- words written as their initials ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sent", "name"),
+    [
+        ("DR Congo", "Democratic Republic of the Congo"),
+        ("Lao PDR", "Lao People's Democratic Republic"),
+        ("ДР Конго", "Демократическая Республика Конго"),
+        ("كوريا ج", "كوريا جنوبية"),  # Arabic has no capitals: never initials
+    ],
+)
+def test_words_written_as_initials_in_capitals(sent: str, name: str) -> None:
+    from padron.geo.fold import words
+
+    in_capitals = any(upper for _, upper in reading.capitals(sent))
+    assert reading.abbreviated_words(reading.capitals(sent), words(name)) is in_capitals
+
+
+def test_initials_alone_or_in_lower_case_are_no_name() -> None:
+    from padron.geo.fold import words
+
+    congo = words("Democratic Republic of the Congo")
+    assert not reading.abbreviated_words(reading.capitals("DRC"), congo)  # no word written out
+    assert not reading.abbreviated_words(reading.capitals("dr Congo"), congo)
+    assert not reading.abbreviated_words(reading.capitals("DR"), words("Dominican Republic"))
+    assert not reading.abbreviated_words(reading.capitals("RD Congo"), congo)  # wrong order
+    assert not reading.abbreviated_words(reading.capitals("DR Congo Basin"), congo)
+    assert not reading.abbreviated_words(reading.capitals("中国 PR"), words("中华人民共和国"))
+
+
+# ---- singular and plural ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sent", "other"),
+    [
+        ("Palestinian Territory", "Palestinian Territories"),
+        ("Palestinian Territories", "Palestinian Territory"),
+        ("Cook Island", "Cook Islands"),
+        ("Turks and Caicos Islands", "Turks and Caicos Island"),
+        ("Northwest Territory", "Northwest Territories"),
+    ],
+)
+def test_the_last_english_word_in_the_other_number(sent: str, other: str) -> None:
+    assert [r.text for r in reading.plural(sent)] == [other]
+    assert other in [r.text for r in reading.readings(sent, "country")]
+
+
+@pytest.mark.parametrize(
+    "sent", ["Палестина", "Παλαιστίνη", "فلسطين", "巴勒斯坦", "팔레스타인", "Ely"]
+)
+def test_no_plural_outside_english_words_of_four_letters(sent: str) -> None:
+    assert reading.plural(sent) == []
+
+
+def test_a_word_ending_in_a_hiss_takes_es() -> None:
+    assert [r.text for r in reading.plural("Glass")] == ["Glasses"]
