@@ -63,6 +63,14 @@ def main(data_dir: str) -> int:
         request = urllib.request.Request(url + "/customers?code=smoke-1", headers=headers)
         with urllib.request.urlopen(request, timeout=30) as answer:
             assert json.load(answer)["payload"] == payload
+        # the wheel has no pycountry: the index itself says England is a country of GB
+        body = {"code": "smoke-2", "country": "England"}
+        request = urllib.request.Request(
+            url + "/customers", json.dumps(body).encode(), headers, method="POST"
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            england = json.load(answer)["payload"]
+        assert (england["country"], england["state"]) == ("GBR", "GB-ENG"), england
         print(f"smoke: ready in {ready:.2f} s, {rss / 1024:.0f} MB resident; POST and GET ok")
         assert ready < 10, f"ready only after {ready:.1f} s"
     finally:

@@ -8,7 +8,11 @@ Corpora (every case carries the ISO code its source gives it):
 * countries — WooCommerce's display names (``bench/data/woocommerce_countries.tsv``),
   CLDR's English names (babel), ISO 3166-1 short names as ISO writes them
   (pycountry) and with "The"/"(the)", and common variants
-  (``bench/data/country_variants.tsv``);
+  (``bench/data/country_variants.tsv``); held out (the index is not built from
+  them): the World Bank's and the UN's (M49) ways of writing names
+  (``bench/data/worldbank_countries.tsv``, ``un_m49_names.tsv``) and
+  country_converter's own short and official names (read from its installed
+  data file, inputs only);
 * states — WooCommerce's and PayPal's state codes and names
   (``padron/geo/data/platform_states.tsv``), ISO 3166-2 names (pycountry) bare
   and with their kind of division written before or after ("Province of ...",
@@ -81,6 +85,13 @@ def country_cases() -> list[tuple[str, str, str]]:
         out.append(("ISO with 'the'", f"The {bare}", a3[code]))
     for code, name in _tsv(DATA / "country_variants.tsv"):
         out.append(("common variants", name, a3[code]))
+    # held out: lists padron's index is not built from
+    for code, name in _tsv(DATA / "worldbank_countries.tsv"):
+        out.append(("World Bank (held out)", name, a3[code]))
+    for code, name in _tsv(DATA / "un_m49_names.tsv"):
+        out.append(("UN M49 (held out)", name, a3[code]))
+    for name, expected in _coco_names():
+        out.append(("country_converter's names (held out)", name, expected))
     seen: set[tuple[str, str]] = set()
     unique = []
     for corpus, name, expected in out:
@@ -88,6 +99,28 @@ def country_cases() -> list[tuple[str, str, str]]:
             seen.add((corpus, name))
             unique.append((corpus, name, expected))
     return unique
+
+
+def _coco_names() -> list[tuple[str, str]]:
+    """country_converter's own short and official names with their alpha-3, read
+    from its installed data file (GPL-3.0; used as test inputs only, never
+    shipped): a list padron's index is not built from."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("country_converter")
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    path = Path(next(iter(spec.submodule_search_locations))) / "country_data.tsv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    iso3 = {c.alpha_3 for c in pycountry.countries} | {"XKX"}
+    out = []
+    for r in rows:
+        if r["ISO3"] in iso3:
+            for column in ("name_short", "name_official"):
+                if r[column].strip():
+                    out.append((r[column].strip(), r["ISO3"]))
+    return out
 
 
 # ---- state corpora -----------------------------------------------------------------
@@ -170,7 +203,7 @@ def state_cases(iso: dict[str, dict[str, set[str]]]) -> list[Case]:
     out: list[Case] = []
     for platform, cc, code, name in platform_rows():
         expected = truth[(platform, cc, code)]
-        label = "WooCommerce" if platform == "woocommerce" else "PayPal"
+        label = {"woocommerce": "WooCommerce", "paypal": "PayPal", "shopify": "Shopify"}[platform]
         out.append((f"{label} codes", cc, code, expected))
         named = sum(1 for names in iso.get(cc, {}).values() if fold(name) in names)
         out.append((f"{label} names", cc, name, SHARED if named > 1 else expected))
@@ -345,24 +378,41 @@ def measure_rules(
             f"{s_all['right']} / {s_all['wrong']}",
         )
     )
+
+    def measure(name: str) -> None:
+        fresh = Resolver(r.index)
+        run = padron_country(fresh)
+        c_out = Counter(country_outcome(run(name), exp) for _, name, exp in cases)
+        s_out = Counter(state_outcome(fresh, cc, st, exp) for _, cc, st, exp in scases)
+        print(
+            row(
+                name, f"{c_out['right']} / {c_out['wrong']}", f"{s_out['right']} / {s_out['wrong']}"
+            )
+        )
+
     saved = dict(reading.RULES)
     try:
         for rule in dict.fromkeys(rule for rules in saved.values() for rule in rules):
             for kind, rules in saved.items():
                 reading.RULES[kind] = tuple(x for x in rules if x is not rule)
-            fresh = Resolver(r.index)
-            run = padron_country(fresh)
-            c_out = Counter(country_outcome(run(name), exp) for _, name, exp in cases)
-            s_out = Counter(state_outcome(fresh, cc, st, exp) for _, cc, st, exp in scases)
-            print(
-                row(
-                    rule.__name__,
-                    f"{c_out['right']} / {c_out['wrong']}",
-                    f"{s_out['right']} / {s_out['wrong']}",
-                )
-            )
+            measure(rule.__name__)
     finally:
         reading.RULES.update(saved)
+    # the country lookups of the resolver that read words (not reading rules)
+    lookups: dict[str, Callable[..., object]] = {
+        "words_inside": lambda sent, name: False,
+        "initials": lambda name: "",
+        "abbreviated_words": lambda sent, name: False,
+        "core_words": lambda name: ("\0", *name),
+        "state_form": lambda name: None,
+    }
+    for name, off in lookups.items():
+        kept = getattr(reading, name)
+        setattr(reading, name, off)
+        try:
+            measure(name)
+        finally:
+            setattr(reading, name, kept)
 
 
 if __name__ == "__main__":

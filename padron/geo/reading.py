@@ -447,38 +447,103 @@ def words_inside(sent: tuple[str, ...], name: tuple[str, ...]) -> bool:
 
 # ---- words written as their initials ------------------------------------------------
 
-_TOKEN = re.compile(r"[^\W_]+")
+_TOKEN = re.compile(r"([^\W_]+)(\.?)")
+
+#: How a sent word is written (``capitals``): in full, as initials in capitals
+#: (``DR``, ``PDR``), or shortened with a dot (``Rep.``, ``Dem.``, ``Sts.``).
+Written = Literal["full", "initials", "short"]
 
 
-def capitals(text: str) -> tuple[tuple[str, bool], ...]:
-    """The words of a sent name, folded, each with whether it is written in
-    capitals of two or more letters (``DR``, ``PDR``: initials of several
-    words), for ``abbreviated_words``."""
-    out: list[tuple[str, bool]] = []
-    for token in _TOKEN.findall(text):
+def capitals(text: str) -> tuple[tuple[str, Written], ...]:
+    """The folded words of a sent name, each with how it is written, for
+    ``abbreviated_words``."""
+    out: list[tuple[str, Written]] = []
+    for token, dot in _TOKEN.findall(text):
+        how: Written = "short" if dot else "full"
+        if len(token) >= 2 and token.isupper() and not dot:
+            how = "initials"
         for word in words(token):
-            out.append((word, len(token) >= 2 and token.isupper()))
+            out.append((word, how))
     return tuple(out)
 
 
-def abbreviated_words(sent: Sequence[tuple[str, bool]], name: tuple[str, ...]) -> bool:
-    """Whether a name sent with some of its words written as their initials in
-    capitals is ``name``, minor words aside: ``DR Congo`` is the Democratic
-    Republic of the Congo, ``Lao PDR`` the Lao People's Democratic Republic.
-    At least one word must be written out and one as initials (two capitals
-    alone are read as a code: "UK" is no country here)."""
+def _shortened(short: str, word: str) -> bool:
+    """Whether ``short`` is ``word`` shortened: its first letter, then letters
+    of it in order ("rep" of "republic", "sts" of "states")."""
+    if not short or short[0] != word[:1] or len(short) >= len(word):
+        return False
+    rest = iter(word[1:])
+    return all(ch in rest for ch in short[1:])
+
+
+def abbreviated_words(sent: Sequence[tuple[str, Written]], name: tuple[str, ...]) -> bool:
+    """Whether a name sent with some of its words abbreviated is ``name``, in
+    order, minor words aside: words written as their initials in capitals
+    (``DR Congo`` is the Democratic Republic of the Congo, ``Lao PDR`` the Lao
+    People's Democratic Republic) or shortened with a dot (``Dem. People's Rep.
+    Korea``, what ``Korea, Dem. People's Rep.`` reads as in order). At least
+    one word must be written out and one abbreviated (two capitals alone are
+    read as a code: "UK" is no country here)."""
     full = [w for w in name if w not in _MINOR_WORDS]
-    i, initials_used, written_out = 0, False, False
-    for word, in_capitals in sent:
+    i, abbreviated, written_out = 0, False, False
+    for word, how in sent:
         if word in _MINOR_WORDS:
             continue
         if i < len(full) and full[i] == word:
             i, written_out = i + 1, True
-        elif in_capitals and [w[0] for w in full[i : i + len(word)]] == list(word):
-            i, initials_used = i + len(word), True
+        elif how == "initials" and [w[0] for w in full[i : i + len(word)]] == list(word):
+            i, abbreviated = i + len(word), True
+        elif how == "short" and i < len(full) and _shortened(word, full[i]):
+            i, abbreviated = i + 1, True
         else:
             return False
-    return initials_used and written_out and i == len(full)
+    return abbreviated and written_out and i == len(full)
+
+
+def core_words(name: tuple[str, ...]) -> tuple[str, ...]:
+    """A name's folded words without minor words ("of", "the", "and"):
+    ``Democratic Republic of Congo`` and ``Democratic Republic of the Congo``
+    have the same core."""
+    return tuple(w for w in name if w not in _MINOR_WORDS)
+
+
+#: Words naming a form of state, written before "of" and the country's name.
+STATE_FORMS = frozenset(
+    {
+        "republic",
+        "country",
+        "commonwealth",
+        "state",
+        "kingdom",
+        "territory",
+        "principality",
+        "federation",
+        "union",
+        "sultanate",
+        "emirate",
+        "duchy",
+        "collectivity",
+        "dominion",
+        "confederation",
+    }
+)
+
+
+def state_form(name: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """A country's name written with its form of state before it, split into
+    the words before the name (the form and any adjective: ``Oriental Republic
+    of``, ``Commonwealth of``, ``Republic of the Union of``) and the name
+    (``Uruguay``, ``Australia``, ``Myanmar``); None when there is no such
+    form. The caller must check that a dropped adjective does not tell two
+    countries apart (``Democratic`` Republic of Congo is not the Republic of
+    the Congo)."""
+    for k in range(len(name) - 2, -1, -1):
+        if name[k] in STATE_FORMS and name[k + 1] == "of":
+            rest = name[k + 2 :]
+            if rest and rest[0] == "the":
+                rest = rest[1:]
+            return (name[: k + 2], rest) if rest else None
+    return None
 
 
 # ---- singular and plural -----------------------------------------------------------

@@ -34,7 +34,6 @@ from typing import Final
 from padron.geo import reading
 from padron.geo.fold import fold, fold_code, words
 from padron.geo.index import ALTERNATE, Index, IndexFileError, load_index
-from padron.geo.reading import words_inside
 from padron.geo.suggest import Pool, pool_of, pools_by_group
 from padron.geo.types import (
     NO_LOCATION,
@@ -183,6 +182,7 @@ class Resolver:
         "_constituents",
         "_context_memo",
         "_countries_with_states",
+        "_country_core",
         "_country_initials",
         "_country_memo",
         "_country_pool",
@@ -240,7 +240,9 @@ class Resolver:
         self._country_starts: dict[str, list[tuple[tuple[str, ...], int]]] = {}
         self._country_words: dict[str, list[tuple[tuple[str, ...], int]]] = {}
         initials: dict[str, set[int]] = {}
+        self._country_core: dict[tuple[str, ...], set[int]] = {}
         for name_words, i in index.countries.words:
+            self._country_core.setdefault(reading.core_words(name_words), set()).add(i)
             self._country_starts.setdefault(name_words[0], []).append((name_words, i))
             for word in set(name_words):
                 self._country_words.setdefault(word, []).append((name_words, i))
@@ -755,13 +757,36 @@ class Resolver:
             return ()
         # the names holding the sent word that fewest names hold
         holding = min((self._country_words.get(word, ()) for word in w), key=len)
-        inside = {i for n, i in holding if words_inside(w, n)}
+        inside = {i for n, i in holding if reading.words_inside(w, n)}
         sent = reading.capitals(text) if not inside else ()
-        written = [word for word, upper in sent if not upper]
-        if written and len(written) < len(sent):  # some words as initials (DR Congo, Lao PDR)
+        written = [word for word, how in sent if how == "full"]
+        if written and len(written) < len(sent):  # some abbreviated (DR Congo, Lao PDR, Rep.)
             holding = min((self._country_words.get(word, ()) for word in written), key=len)
             inside = {i for n, i in holding if reading.abbreviated_words(sent, n)}
+        if not inside:  # minor words aside: Democratic Republic of Congo
+            inside = self._country_core.get(reading.core_words(w), set())
+        if not inside and (split := reading.state_form(w)):
+            inside = self._without_state_form(*split)
         return tuple(inside) if len(inside) == 1 else ()
+
+    def _without_state_form(self, dropped: tuple[str, ...], rest: tuple[str, ...]) -> set[int]:
+        """The country ``rest`` names (``Oriental Republic of`` ``Uruguay``),
+        unless a dropped word is a word of another country's name holding the
+        same words (Democratic Republic of Congo is not COG: "Democratic"
+        names COD)."""
+        c = self.index.countries
+        key = "".join(rest)
+        found = set(c.names.get(key) or c.other_names.get(key) or ())
+        found |= self._country_core.get(reading.core_words(rest), set())
+        if len(found) != 1:
+            return set()
+        (i,) = found
+        adjectives = set(reading.core_words(dropped)) - reading.STATE_FORMS
+        for word in rest:
+            for name_words, j in self._country_words.get(word, ()):
+                if j != i and adjectives & set(name_words):
+                    return set()
+        return found
 
     def _country_agrees(self, found: Sequence[int], other: str) -> list[int] | None:
         """Of ``found``, the countries ``other`` names too: as a country (name or
@@ -856,7 +881,13 @@ class Resolver:
         s, c = self.index.states, self.index.countries
         # a country's own name (tier 0) stays the country; a translation that
         # also names one of them (England for GB in some locales) is the state
-        wanted = {s.codes[code] for code in s.constituents if code in s.codes}
+        # one whose code is a country's alpha-2 too (NL-CW, Curaçao: CW) is a
+        # country itself, never read as the subdivision
+        wanted = {
+            s.codes[code]
+            for code in s.constituents
+            if code in s.codes and code.split("-", 1)[1] not in c.by_alpha2
+        }
         out: dict[str, int] = {}
         for names in (s.names, s.other_names):
             for key, ids in names.items():

@@ -71,6 +71,14 @@ def test_a_constituent_country_sent_as_the_country_is_its_country_and_state(
         ("DR Congo", "COD"),
         ("Lao PDR", "LAO"),
         ("Palestinian Territory", "PSE"),
+        ("Korea, Dem. People's Rep.", "PRK"),
+        ("Korea, Rep.", "KOR"),
+        ("Egypt, Arab Rep.", "EGY"),
+        # minor words aside, and the form of state before the name
+        ("Democratic Republic of Congo", "COD"),
+        ("Oriental Republic of Uruguay", "URY"),
+        ("Commonwealth of Australia", "AUS"),
+        ("Republic of the Union of Myanmar", "MMR"),
     ],
 )
 def test_names_read_by_precedence_initials_and_number(
@@ -96,6 +104,25 @@ def test_a_constituent_country_resolves_from_the_index_alone(
     assert (res.country, res.state, res.errors) == ("GBR", "GB-ENG", ())
     res = country(fresh, "Wales")
     assert (res.country, res.state, res.errors) == ("GBR", "GB-WLS", ())
+
+
+@pytest.mark.parametrize("sent", ["Country of Curaçao", "Curaçao", "Aruba", "Sint Maarten"])
+def test_a_constituent_country_with_its_own_country_code_is_that_country(
+    resolver: Resolver, sent: str
+) -> None:
+    # ISO types NL-CW "Country" too, but CW is a country of its own
+    res = country(resolver, sent)
+    assert res.country in ("CUW", "ABW", "SXM") and res.state is None
+
+
+def test_a_dropped_form_of_state_never_loses_what_tells_two_countries_apart(
+    resolver: Resolver,
+) -> None:
+    # "Democratic" names COD: dropped, "Congo" would be COG
+    res = country(resolver, "Democratic Republic of Congo Brazzaville")
+    assert res.country != "COG"
+    res = country(resolver, "Democratic Federation of Congo")
+    assert res.country != "COG"
 
 
 def test_a_qualifier_that_names_another_place_is_no_answer(resolver: Resolver) -> None:

@@ -355,8 +355,34 @@ def test_the_script_of_a_name(name: str, written_in: str) -> None:
 def test_words_written_as_initials_in_capitals(sent: str, name: str) -> None:
     from padron.geo.fold import words
 
-    in_capitals = any(upper for _, upper in reading.capitals(sent))
+    in_capitals = any(how == "initials" for _, how in reading.capitals(sent))
     assert reading.abbreviated_words(reading.capitals(sent), words(name)) is in_capitals
+
+
+@pytest.mark.parametrize(
+    ("sent", "name"),
+    [
+        ("Dem. Rep. Congo", "Democratic Republic of the Congo"),
+        ("Fed. Sts. Micronesia", "Federated States of Micronesia"),
+        ("Arab Rep. Egypt", "Arab Republic of Egypt"),
+        ("Респ. Корея", "Республика Корея"),
+        ("Δημ. Κονγκό", "Δημοκρατία Κονγκό"),
+    ],
+)
+def test_words_shortened_with_a_dot(sent: str, name: str) -> None:
+    from padron.geo.fold import words
+
+    assert reading.abbreviated_words(reading.capitals(sent), words(name))
+    assert not reading.abbreviated_words(reading.capitals(sent.replace(".", "")), words(name))
+
+
+def test_a_shortened_word_keeps_its_first_letter_and_order() -> None:
+    from padron.geo.fold import words
+
+    congo = words("Democratic Republic of the Congo")
+    assert not reading.abbreviated_words(reading.capitals("Rep. Dem. Congo"), congo)
+    assert not reading.abbreviated_words(reading.capitals("Dem. Pub. Congo"), congo)
+    assert not reading.abbreviated_words(reading.capitals("Dem. Rep."), congo)  # none in full
 
 
 def test_initials_alone_or_in_lower_case_are_no_name() -> None:
@@ -398,3 +424,45 @@ def test_no_plural_outside_english_words_of_four_letters(sent: str) -> None:
 
 def test_a_word_ending_in_a_hiss_takes_es() -> None:
     assert [r.text for r in reading.plural("Glass")] == ["Glasses"]
+
+
+# ---- the form of state before a country's name -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sent", "dropped", "rest"),
+    [
+        ("Oriental Republic of Uruguay", "Oriental Republic of", "Uruguay"),
+        ("Commonwealth of Australia", "Commonwealth of", "Australia"),
+        ("Republic of the Union of Myanmar", "Republic of the Union of", "Myanmar"),
+        ("Territory of the Cocos (Keeling) Islands", "Territory of", "Cocos Keeling Islands"),
+    ],
+)
+def test_the_form_of_state_is_split_from_the_name(sent: str, dropped: str, rest: str) -> None:
+    from padron.geo.fold import words
+
+    assert reading.state_form(words(sent)) == (words(dropped), words(rest))
+
+
+@pytest.mark.parametrize(
+    "sent",
+    ["Republic of", "Uruguay", "Республика Корея", "Δημοκρατία της Κορέας", "大韩民国", "대한민국"],
+)
+def test_no_form_of_state_without_of_and_a_name(sent: str) -> None:
+    from padron.geo.fold import words
+
+    assert reading.state_form(words(sent)) is None
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Democratic Republic of Congo", "Democratic Republic of the Congo"),
+        ("Bosnia Herzegovina", "Bosnia and Herzegovina"),
+        ("Республика Корея", "Республика Корея"),
+    ],
+)
+def test_minor_words_aside_two_names_have_one_core(one: str, other: str) -> None:
+    from padron.geo.fold import words
+
+    assert reading.core_words(words(one)) == reading.core_words(words(other))
