@@ -228,15 +228,15 @@ def test_an_ambiguous_place_lists_its_candidates(
     service: CustomerService, project: Project
 ) -> None:
     with pytest.raises(Rejected) as caught:
-        service.ingest(project, objs({"code": "C1", "country": "Congo"}))
+        service.ingest(project, objs({"code": "C1", "country": "Korea"}))
     [problem] = caught.value.customers[0].problems
     assert (problem.field, problem.code) == ("country", "ambiguous")
     assert problem.extra is not None and "suggestions" not in problem.extra
-    assert sorted(c["id"] for c in problem.extra["candidates"]) == ["COD", "COG"]
+    assert sorted(c["id"] for c in problem.extra["candidates"]) == ["KOR", "PRK"]
     assert {
-        "id": "COD",
-        "name": "Democratic Republic of the Congo",
-        "country": "COD",
+        "id": "PRK",
+        "name": "North Korea",
+        "country": "PRK",
         "state": None,
     } in problem.extra["candidates"]
 
