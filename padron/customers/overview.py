@@ -73,7 +73,8 @@ class Overview:
 
     ``computed_at``: epoch seconds when the database computed them; they are
     served unchanged until ``computed_at + max_age``. ``countries``: alpha-3 →
-    customers, most first (``no_country``: customers without one). ``days``:
+    customers, most first (``no_country``: customers without one);
+    ``country_names``: alpha-3 → English name, for those the index knows. ``days``:
     the last :data:`DAYS` UTC days, oldest first, today last, days without any
     change included. ``birth_years``: (year, customers), years in order, only
     years with any (``no_birth_year``: customers without one). ``genders``:
@@ -88,6 +89,7 @@ class Overview:
     inactive: int
     days: tuple[DayCount, ...]
     countries: dict[str, int]
+    country_names: dict[str, str]
     no_country: int
     top_states: tuple[PlaceCount, ...]
     top_cities: tuple[PlaceCount, ...]
@@ -148,6 +150,9 @@ def build(
         inactive=total - active,
         days=days,
         countries=dict(sorted(countries.items(), key=lambda kv: (-kv[1], kv[0]))),
+        country_names={
+            c: place.name for c in countries if (place := describe("country", c)) is not None
+        },
         no_country=sum(n for c, n in summary.countries if c is None),
         top_states=tuple(named("state", v, n) for v, n in summary.states),
         top_cities=tuple(named("city", v, n) for v, n in summary.cities),
