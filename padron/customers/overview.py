@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Final
 
 from padron.customers.model import Project
-from padron.geo.types import Field, Place
+from padron.geo.types import NO_LOCATION, OMITTED, Field, Place
 from padron.store.summary import DAY, Summary
 
 if TYPE_CHECKING:
@@ -207,6 +207,13 @@ class OverviewService:
     resolver: LocationResolver
     clock: Callable[[], int]
     overviews: OverviewCache
+
+    def country(self, value: str | int) -> str | None:
+        """The alpha-3 of a country written any way a client may send it (a
+        name, an ISO code, an ISO numeric code as an integer); None when it
+        does not resolve (the map's shapes carry ISO numeric codes)."""
+        found = self.resolver.resolve(value, OMITTED, OMITTED, NO_LOCATION)
+        return None if found.errors else found.country
 
     def overview(self, project: Project, *, fresh: bool = False) -> Overview:
         """The project's :class:`Overview`, from the cache when it is younger

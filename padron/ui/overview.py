@@ -23,7 +23,6 @@ from padron.access.sessions import Active
 from padron.customers.model import Project
 from padron.customers.overview import GENDER_NAMES, Overview
 from padron.customers.service import CustomerService
-from padron.geo.types import OMITTED
 from padron.ui.atlas import TOPOLOGY_URL, shape_countries
 from padron.ui.guard import signed_in
 from padron.ui.site import Dashboard
@@ -57,17 +56,9 @@ def chart_data(o: Overview, shapes: dict[str, str]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _country_of(customers: CustomerService, project: Project) -> Any:
-    def country_of(value: str | int) -> str | None:
-        found = customers.resolve_location(project, value, OMITTED, OMITTED)
-        return None if found.errors else found.country
-
-    return country_of
-
-
 def _figures(customers: CustomerService, project: Project) -> tuple[Overview, dict[str, str]]:
     o = customers.overview(project)
-    return o, shape_countries(_country_of(customers, project))
+    return o, shape_countries(customers.country)
 
 
 @signed_in

@@ -260,3 +260,10 @@ def test_the_migration_counts_the_customers_already_stored(
         _agree(store, project, clock.now)
     finally:
         store.close()
+
+
+def test_a_country_read_as_a_client_would_send_it(service: CustomerService) -> None:
+    """The world map's shapes carry ISO 3166-1 numeric codes: read to alpha-3."""
+    assert service.country(724) == "ESP" and service.country(76) == "BRA"
+    assert service.country("Kosovo") == "XKX"
+    assert service.country(999) is None and service.country("Atlantis") is None
