@@ -285,7 +285,7 @@ class CustomerService(ReadingService, OverviewService):
                 current = stored.get(code)
                 if current is None:
                     continue
-                place = resolve(current.country, current.state, current.city, NO_LOCATION)
+                place = resolve(current.country, current.state, current.city)  # no context
                 if place.errors or (place.country, place.state, place.city) == (
                     current.country,
                     current.state,
@@ -341,7 +341,9 @@ class CustomerService(ReadingService, OverviewService):
             found = act(project.id, code=code)
         return found
 
-    def export(self, project: Project, batch_size: int = 1000) -> Iterator[list[Customer]]:
+    def export(self, project: Project, batch_size: int) -> Iterator[list[Customer]]:
+        """Every customer of ``project``, in code order, in lists of at most
+        ``batch_size`` (``padron export``)."""
         return self.store.iter_customers(project.id, batch_size)
 
     def resolve_location(
@@ -352,6 +354,5 @@ class CustomerService(ReadingService, OverviewService):
             country,
             state,
             city,
-            NO_LOCATION,
             reject_unresolved=project.reject_unresolved_places,
         )

@@ -122,6 +122,7 @@ def test_an_invalid_customer_rejects_the_whole_batch(
             ),
         )
     rejected = caught.value.customers
+    assert str(caught.value) == "2 customers are invalid"
     assert [(r.index, r.code) for r in rejected] == [(1, "BAD"), (2, None)]
     assert [p.code for p in rejected[0].problems] == ["out_of_range"]
     assert [(p.field, p.code) for p in rejected[1].problems] == [("code", "required")]
@@ -171,6 +172,8 @@ def test_the_dry_run_honours_the_projects_setting(
     assert [w.code for w in lenient.warnings] == ["unresolved"]
     refused = service.resolve_location(strict, "ES", OMITTED, "Villaquimera")
     assert [(e.field, e.code) for e in refused.errors] == [("city", "not_found")]
+    state = service.resolve_location(project, "ES", "Catalonia", OMITTED)
+    assert (state.country, state.state, state.city) == ("ESP", "ES-CT", None)
     known = service.resolve_location(strict, "ES", OMITTED, "Barcelona")
     assert (known.country, known.state, known.city, known.errors) == ("ESP", "ES-B", "Q1492", ())
 
@@ -346,6 +349,8 @@ def test_reresolve_writes_only_the_places_that_now_resolve(
         project,
         # kept as sent by an older index: now resolves fully
         row(project, "NOW", country="ESP", city="Barcelona", gender=2),
+        # the country too, stored by its name
+        row(project, "NAMED", country="Spain", city="Barcelona"),
         # now resolves further (the state), still with a warning about the city
         row(project, "FURTHER", country="ESP", state="Barcelona", city="Mollet del Vallès"),
         # already canonical: the same answer, nothing to write
@@ -356,17 +361,22 @@ def test_reresolve_writes_only_the_places_that_now_resolve(
         row(project, "ERR", country="Atlantis"),
     )
     clock.now = 5_000
-    written = service.reresolve(project, ["NOW", "FURTHER", "SAME", "STILL", "ERR", "GONE"])
+    # those with nothing to write come first: the rest is still done
+    written = service.reresolve(
+        project, ["GONE", "SAME", "STILL", "ERR", "NOW", "NAMED", "FURTHER"]
+    )
     assert [(w.customer.code, w.outcome) for w in written] == [
         ("NOW", "updated"),
+        ("NAMED", "updated"),
         ("FURTHER", "updated"),
     ]
-    now, further = (w.customer for w in written)
+    now, named, further = (w.customer for w in written)
+    assert (named.country, named.state, named.city) == ("ESP", "ES-B", "Q1492")
     assert (now.country, now.state, now.city, now.gender) == ("ESP", "ES-B", "Q1492", 2)
     assert (now.created_at, now.updated_at) == (10, 5_000)
     assert written[0].warnings == ()
     assert (further.state, further.city) == ("ES-B", "Mollet del Vallès")
-    [(field, code, description)] = written[1].warnings
+    [(field, code, description)] = written[2].warnings
     assert (field, code) == ("city", "unresolved") and "Mollet del Vallès" in description
     stored = {c.code: c for batch in service.export(project, 100) for c in batch}
     assert stored["NOW"] == now and stored["FURTHER"] == further
@@ -376,7 +386,7 @@ def test_reresolve_writes_only_the_places_that_now_resolve(
         "Atlantis",
     )
     assert "GONE" not in stored
-    assert service.reresolve(project, ["NOW", "FURTHER"]) == []  # nothing left to do
+    assert service.reresolve(project, ["NOW", "NAMED", "FURTHER"]) == []  # nothing left to do
 
 
 # -- codes as sent on get and delete -------------------------------------------------

@@ -288,7 +288,7 @@ def _run(runtime: Runtime, path: Path, **kw: Any) -> tuple[Summary, str]:
 def _stored(runtime: Runtime) -> dict[str, tuple[Any, ...]]:
     project = runtime.access.project("sheets")
     out = {}
-    for batch in runtime.customers.export(project):
+    for batch in runtime.customers.export(project, 1000):
         for c in batch:
             out[c.code] = (c.is_active, c.country, c.city, c.year_born, c.gender)
     return out
