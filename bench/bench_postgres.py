@@ -145,7 +145,10 @@ def customer_objects(n: int, phase: int) -> list[tuple[tuple[str, Any], ...]]:
             ("gender", (i + phase) % 4),
             ("metadata", (("currentDiscountRate", f"{(i + phase) % 30}%"), ("isNew", phase == 0))),
         ]
-        if state is not None:
+        if state is not None or phase:
+            # An update that moves a customer to another country sends its state
+            # too (null when none): a stored state of the old country would be
+            # inconsistent with the new one, and the customer refused.
             obj.append(("state", state))
         out.append(tuple(obj))
     return out
