@@ -243,6 +243,10 @@ def _parser() -> argparse.ArgumentParser:
 
     register_reading(sub, db)
 
+    from padron.alias_commands import register as register_aliases
+
+    register_aliases(sub, db)
+
     about = sub.add_parser("about", help="version, data sources and their licences")
     about.set_defaults(func=cmd_about)
     return parser

@@ -21,7 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from padron.access.sessions import Sessions
-from padron.api import customers, locations, operations, reading, status
+from padron.api import aliases, customers, locations, operations, reading, status
 from padron.api.auth import Gate
 from padron.api.budget import BodyBudget
 from padron.api.codings import ContentCodings
@@ -99,6 +99,8 @@ def create_app(runtime: Runtime, *, close_runtime: bool = True) -> Starlette:
         ),
         Route("/status", partial(status.status, ctx), methods=["GET"]),
         Route("/locations/resolve", partial(locations.resolve_location, ctx), methods=["GET"]),
+        Route("/locations/aliases", partial(aliases.endpoint, ctx), methods=aliases.METHODS),
+        Route("/locations/aliases/{id}", partial(aliases.remove_alias, ctx), methods=["DELETE"]),
         Route("/healthz", health.endpoint, methods=["GET"]),
         Route("/openapi.json", openapi_endpoint, methods=["GET"]),
         *operations.routes(),

@@ -6,6 +6,7 @@ The PHP SDK reads ``object`` and ``payload.code`` of every answer and
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
@@ -14,9 +15,10 @@ from starlette.responses import Response
 
 from padron.customers.model import Customer, Written
 from padron.customers.rules import Problem
-from padron.customers.service import RejectedCustomer
+from padron.customers.service import RejectedCustomer, warning_from
 from padron.customers.wire import payload
 from padron.ids import iso
+from padron.store.records import PlaceAlias
 
 _encode: Final = msgspec.json.Encoder().encode
 JSON: Final = "application/json"
@@ -43,15 +45,21 @@ def error(
     return JSONBody(body, status_code=status, headers=headers)
 
 
-def field_error(problem: Problem) -> dict[str, Any]:
-    payload: dict[str, Any] = {
+def _problem(problem: Problem) -> dict[str, Any]:
+    """``{"field", "code", "description"}`` and the problem's places (candidates,
+    suggestions): the payload of a field error, and a warning as it is."""
+    out: dict[str, Any] = {
         "field": problem.field,
         "code": problem.code,
         "description": problem.description,
     }
     if problem.extra:
-        payload.update(problem.extra)
-    return {"object": "field_error", "payload": payload}
+        out.update(problem.extra)
+    return out
+
+
+def field_error(problem: Problem) -> dict[str, Any]:
+    return {"object": "field_error", "payload": _problem(problem)}
 
 
 def validation_error(index: int, code: str | None, problems: Sequence[Problem]) -> dict[str, Any]:
@@ -74,7 +82,7 @@ def rejected(customers: Iterable[RejectedCustomer]) -> JSONBody:
     )
 
 
-def entity(c: Customer, warnings: Sequence[tuple[str, str, str]] = ()) -> dict[str, Any]:
+def entity(c: Customer, warnings: Sequence[Problem] = ()) -> dict[str, Any]:
     out: dict[str, Any] = {
         "object": "customer",
         "id": c.id,
@@ -84,7 +92,7 @@ def entity(c: Customer, warnings: Sequence[tuple[str, str, str]] = ()) -> dict[s
         "payload": payload(c),
     }
     if warnings:
-        out["warnings"] = [{"field": f, "code": code, "description": d} for f, code, d in warnings]
+        out["warnings"] = [_problem(w) for w in warnings]
     return out
 
 
@@ -129,8 +137,52 @@ def location(result: Any, resolver: Any) -> dict[str, Any]:
         )
     out: dict[str, Any] = {"object": "location", "payload": payload}
     if result.warnings:
-        out["warnings"] = [
-            {"field": w.field, "code": w.code, "description": w.description}
-            for w in result.warnings
-        ]
+        out["warnings"] = [_problem(warning_from(w)) for w in result.warnings]
     return out
+
+
+def alias_entity(a: PlaceAlias, resolver: Any) -> dict[str, Any]:
+    """One place alias: what the value means in its context (``place`` named,
+    or null with ``keepAsSent``)."""
+    place = resolver.describe(a.field, a.place_id) if a.place_id is not None else None
+    return {
+        "object": "place_alias",
+        "id": a.id,
+        "createdAt": iso(a.created_at),
+        "projectId": a.project_id,
+        "payload": {
+            "field": a.field,
+            "value": a.value,
+            "country": a.country,
+            "state": a.state,
+            "placeId": a.place_id,
+            "keepAsSent": a.place_id is None,
+            "place": None if place is None else dataclasses.asdict(place),
+        },
+    }
+
+
+def alias_list(aliases: Sequence[PlaceAlias], resolver: Any) -> dict[str, Any]:
+    return {
+        "object": "place_alias_list",
+        "payload": {"code": "ok", "aliases": [alias_entity(a, resolver) for a in aliases]},
+    }
+
+
+def invalid_alias(problems: Sequence[Problem]) -> JSONBody:
+    """400: the alias's field errors, as the customers' are (the PHP SDK reads
+    ``body[0].payload.fieldErrors``)."""
+    n = len(problems)
+    return JSONBody(
+        [
+            {
+                "object": "validation_error",
+                "payload": {
+                    "code": "invalid_alias",
+                    "description": f"{n} field is invalid" if n == 1 else f"{n} fields are invalid",
+                    "fieldErrors": [field_error(p) for p in problems],
+                },
+            }
+        ],
+        status_code=400,
+    )

@@ -4,7 +4,8 @@ Handlers raise; :func:`answer` turns what they raise into the answer of API.md:
 a :class:`Refusal` (a request refused before the domain: key, version,
 permission, rate, body, query) into its status and code; the domain's
 ``BodyError`` into a 400, ``Rejected`` into its ``validation_error`` array and
-``QuotaExceeded`` into a 403; ``BufferFull`` (too many bodies held) and
+``QuotaExceeded`` into a 403, ``AliasError`` into 400 ``invalid_alias`` and
+``AliasNotFound`` into 404 ``alias_not_found``; ``BufferFull`` (too many bodies held) and
 ``StoreError`` into a 503; Starlette's routing 404 / 405 into ``not_found`` /
 ``method_not_allowed``; anything else into a 500 that carries no stack trace.
 """
@@ -22,6 +23,7 @@ from starlette.responses import Response
 from padron.api import envelopes, metrics
 from padron.api.budget import BufferFull
 from padron.api.envelopes import error
+from padron.customers.aliases import AliasError, AliasNotFound
 from padron.customers.decode import BodyError
 from padron.customers.service import QuotaExceeded, Rejected
 from padron.errors import PadronError
@@ -48,7 +50,17 @@ class Refusal(PadronError):
 #: ``Exception`` for the 500). Other PadronErrors pass through the routing layer
 #: to the middleware that raised them for itself (``ContentCodings``) or, if none
 #: did, to the 500.
-MAPPED: Final = (Refusal, BodyError, Rejected, QuotaExceeded, StoreError, BufferFull, HTTPException)
+MAPPED: Final = (
+    Refusal,
+    BodyError,
+    Rejected,
+    QuotaExceeded,
+    AliasError,
+    AliasNotFound,
+    StoreError,
+    BufferFull,
+    HTTPException,
+)
 
 
 async def answer(request: Request, exc: Exception) -> Response:
@@ -62,6 +74,10 @@ async def answer(request: Request, exc: Exception) -> Response:
         return envelopes.rejected(exc.customers)
     if isinstance(exc, QuotaExceeded):
         return error(403, "quota_exceeded", str(exc))
+    if isinstance(exc, AliasError):
+        return envelopes.invalid_alias(exc.problems)
+    if isinstance(exc, AliasNotFound):
+        return error(404, "alias_not_found", f"{exc}; GET /locations/aliases lists them")
     if isinstance(exc, BufferFull):
         log.warning("request bodies held: %s", exc)
         return _unavailable("the server holds too many request bodies at once")

@@ -69,7 +69,7 @@ def record_written(sent: Sequence[Any], written: Sequence[Any]) -> None:
     for raw, one in zip(sent, written, strict=False):
         body: Mapping[str, Any] = raw if isinstance(raw, Mapping) else dict(raw)
         WRITTEN.labels(one.outcome).inc()
-        unresolved = {w[0] for w in one.warnings if w[1] == "unresolved"}
+        unresolved = {w.field for w in one.warnings if w.code == "unresolved"}
         for field in PLACE_FIELDS:
             if body.get(field) is not None:
                 outcome = "unresolved" if field in unresolved else "resolved"

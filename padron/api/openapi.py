@@ -250,7 +250,81 @@ SCHEMA: Final[dict[str, Any]] = {
                     "projectId": {"type": "string"},
                     "payload": _ref("Payload"),
                     "deleted": {"type": "boolean"},
-                    "warnings": {"type": "array", "items": {"type": "object"}},
+                    "warnings": {"type": "array", "items": _ref("Warning")},
+                },
+            },
+            "Place": {
+                "type": "object",
+                "description": "a place of the index, as in candidates and suggestions",
+                "required": ["id", "name", "country", "state"],
+                "properties": {
+                    "id": {"type": "string", "description": "alpha-3, ISO 3166-2 or Wikidata id"},
+                    "name": {"type": "string", "description": "English name"},
+                    "country": _NULLABLE_STRING,
+                    "state": _NULLABLE_STRING,
+                },
+            },
+            "Warning": {
+                "type": "object",
+                "description": "a place the resolver kept as sent or chose; never rejects. "
+                "unresolved carries suggestions; ambiguous, chosen, state_mismatch, "
+                "prominence and spelling carry candidates (the places in question or "
+                "passed over)",
+                "required": ["field", "code", "description"],
+                "properties": {
+                    "field": {"enum": ["country", "state", "city"]},
+                    "code": {"type": "string"},
+                    "description": {"type": "string"},
+                    "candidates": {"type": "array", "items": _ref("Place")},
+                    "suggestions": {"type": "array", "items": _ref("Place")},
+                },
+            },
+            "PlaceAlias": {
+                "type": "object",
+                "required": ["object", "id", "createdAt", "projectId", "payload"],
+                "properties": {
+                    "object": {"const": "place_alias"},
+                    "id": {"type": "string", "pattern": "^pal_[0-9A-Za-z]{14}$"},
+                    "createdAt": {"type": "string"},
+                    "projectId": {"type": "string"},
+                    "payload": {
+                        "type": "object",
+                        "required": [
+                            "field",
+                            "value",
+                            "country",
+                            "state",
+                            "placeId",
+                            "keepAsSent",
+                            "place",
+                        ],
+                        "properties": {
+                            "field": {"enum": ["state", "city"]},
+                            "value": {"type": "string"},
+                            "country": {"type": "string"},
+                            "state": _NULLABLE_STRING,
+                            "placeId": _NULLABLE_STRING,
+                            "keepAsSent": {"type": "boolean"},
+                            "place": {"oneOf": [_ref("Place"), {"type": "null"}]},
+                        },
+                    },
+                    "reresolved": {"type": "integer", "minimum": 0},
+                    "deleted": {"type": "boolean"},
+                },
+            },
+            "PlaceAliasList": {
+                "type": "object",
+                "required": ["object", "payload"],
+                "properties": {
+                    "object": {"const": "place_alias_list"},
+                    "payload": {
+                        "type": "object",
+                        "required": ["code", "aliases"],
+                        "properties": {
+                            "code": {"const": "ok"},
+                            "aliases": {"type": "array", "items": _ref("PlaceAlias")},
+                        },
+                    },
                 },
             },
             "IngestResult": {
@@ -482,6 +556,94 @@ SCHEMA: Final[dict[str, Any]] = {
                 "responses": {"200": _json(_ref("Object"), "location"), **_ERRORS},
             }
         },
+        "/locations/aliases": {
+            "parameters": [{"$ref": "#/components/parameters/version"}],
+            "get": {
+                "summary": "The project's place aliases",
+                "responses": {"200": _json(_ref("PlaceAliasList"), "place_alias_list"), **_ERRORS},
+            },
+            "post": {
+                "summary": "Decide what a sent state or city means in the project",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "examples": {
+                                "city": {
+                                    "value": {
+                                        "field": "city",
+                                        "value": "Villa Nowhere",
+                                        "country": "ES",
+                                        "state": "Barcelona",
+                                        "placeId": "Q1492",
+                                    }
+                                },
+                                "keepAsSent": {
+                                    "value": {
+                                        "field": "state",
+                                        "value": "Kowloon",
+                                        "country": "HK",
+                                        "placeId": None,
+                                    }
+                                },
+                            },
+                            "schema": {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "required": ["field", "value", "country", "placeId"],
+                                "properties": {
+                                    "field": {"enum": ["state", "city"]},
+                                    "value": {**_NON_EMPTY, "maxLength": 255},
+                                    "country": {**_NON_EMPTY, "maxLength": 255},
+                                    "state": {
+                                        "oneOf": [
+                                            {**_NON_EMPTY, "maxLength": 255},
+                                            {"type": "null"},
+                                        ]
+                                    },
+                                    "placeId": {
+                                        "oneOf": [
+                                            {**_NON_EMPTY, "maxLength": 255},
+                                            {"type": "null"},
+                                        ]
+                                    },
+                                },
+                            },
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _json(
+                        _ref("PlaceAlias"), "replaced the alias of that value and context"
+                    ),
+                    "201": _json(_ref("PlaceAlias"), "created"),
+                    "413": _json(_ref("Error"), "the body is too large (payload_too_large)"),
+                    "415": _json(_ref("Error"), "the body is not JSON (unsupported_media_type)"),
+                    **_ERRORS,
+                },
+            },
+        },
+        "/locations/aliases/{id}": {
+            "parameters": [
+                {"$ref": "#/components/parameters/version"},
+                {
+                    "name": "id",
+                    "in": "path",
+                    "required": True,
+                    "description": "the alias's id",
+                    "schema": {"type": "string"},
+                    "example": "pal_3kQvG8mZ1xYb2W",
+                },
+            ],
+            "delete": {
+                "summary": "Remove a place alias (future resolutions only)",
+                "responses": {
+                    "200": _json(_ref("PlaceAlias"), "the alias as it was, deleted: true"),
+                    "404": _json(_ref("Error"), "alias_not_found"),
+                    **_ERRORS,
+                },
+            },
+        },
         "/": {
             "get": {
                 "summary": "The dashboard for a browser; not_found for an API client",
@@ -610,6 +772,24 @@ _OPERATIONS: Final = {
         "resolveLocation",
         "Resolves country, state and city as POST would, with the project's settings, "
         "and stores nothing. Any valid key.",
+    ),
+    ("/locations/aliases", "get"): (
+        "listPlaceAliases",
+        "The project's place aliases: what a sent state or city means in a context "
+        "(country; for a city, country and state). Permission depotIngest.",
+    ),
+    ("/locations/aliases", "post"): (
+        "addPlaceAlias",
+        "Decides what a state or city value means in the project: a place id, or null to "
+        "keep it as sent (which silences its warning). Re-resolves at once every customer "
+        "of the project that carries the value in that context (they appear in the change "
+        "feed as updates); later writes resolve through it. 201 created, 200 when it "
+        "replaced the alias of the same value and context. Permission depotIngest.",
+    ),
+    ("/locations/aliases/{id}", "delete"): (
+        "removePlaceAlias",
+        "Removes a place alias: future resolutions only; customers resolved through it "
+        "keep their place. Permission depotIngest.",
     ),
     ("/", "get"): (
         "getRoot",

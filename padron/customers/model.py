@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from padron.customers.rules import Problem
 from padron.store.records import PERMISSIONS, ApiKey, Customer, Project
 
 
@@ -17,7 +18,9 @@ class Written:
 
     customer: Customer
     outcome: str  # "created" | "updated" | "unchanged"
-    warnings: tuple[tuple[str, str, str], ...] = field(default=())  # (field, code, description)
+    #: The place warnings of the write, as on the wire (``Problem.extra`` holds
+    #: their ``candidates`` / ``suggestions``).
+    warnings: tuple[Problem, ...] = field(default=())
 
 
 __all__ = ["PERMISSIONS", "ApiKey", "Customer", "Project", "Written"]

@@ -17,13 +17,22 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Protocol, TypeVar
 
+from padron.customers.aliasing import NO_ALIASES, AliasBook, resolve_aliased
 from padron.customers.codes import normalise_code
 from padron.customers.model import Customer, Project, Written
 from padron.customers.overview import OverviewCache, OverviewService
 from padron.customers.reading import ReadingService
 from padron.customers.rules import Patch, Problem, check, sent_code, storable
 from padron.errors import PadronError
-from padron.geo.types import NO_LOCATION, Place, PlaceError, Resolution, Sent, StoredLocation
+from padron.geo.types import (
+    NO_LOCATION,
+    Place,
+    PlaceError,
+    PlaceWarning,
+    Resolution,
+    Sent,
+    StoredLocation,
+)
 from padron.geo.types import Field as GeoField
 from padron.ids import new_id, now
 from padron.store.base import Store
@@ -60,13 +69,38 @@ class Rejected(PadronError):
         self.customers = customers
 
 
+def places(found: Sequence[Place]) -> list[dict[str, Any]]:
+    """Places as on the wire: ``[{"id", "name", "country", "state"}]``."""
+    return [dataclasses.asdict(p) for p in found]
+
+
 def problem_from(error: PlaceError) -> Problem:
     extra: dict[str, Any] = {}
     if error.candidates:
-        extra["candidates"] = [dataclasses.asdict(p) for p in error.candidates]
+        extra["candidates"] = places(error.candidates)
     if error.suggestions:
-        extra["suggestions"] = [dataclasses.asdict(p) for p in error.suggestions]
+        extra["suggestions"] = places(error.suggestions)
     return Problem(error.field, error.code, error.description, extra or None)
+
+
+#: Warnings about a choice among places: they always list ``candidates`` (the
+#: places in question or passed over), even when there are none to list.
+CHOICE_WARNINGS: Final = frozenset(
+    {"ambiguous", "chosen", "state_mismatch", "prominence", "spelling"}
+)
+
+
+def warning_from(warning: PlaceWarning) -> Problem:
+    """A place warning in the terms of the wire: ``field``, ``code``,
+    ``description``, and the places padron has, in the shape of an error's
+    candidates: ``suggestions`` on every ``unresolved`` warning (close names;
+    possibly none), ``candidates`` on every warning of :data:`CHOICE_WARNINGS`."""
+    extra: dict[str, Any] = {}
+    if warning.candidates or warning.code in CHOICE_WARNINGS:
+        extra["candidates"] = places(warning.candidates)
+    if warning.suggestions or warning.code == "unresolved":
+        extra["suggestions"] = places(warning.suggestions)
+    return Problem(warning.field, warning.code, warning.description, extra or None)
 
 
 def _stored_location(customer: Customer | None) -> StoredLocation:
@@ -204,8 +238,10 @@ class CustomerService(ReadingService, OverviewService):
         def check_all() -> None:
             checked.extend(map(check, objects))
 
-        resolve = self.resolver.resolve
+        resolver = self.resolver
+        resolve = resolver.resolve
         strict = project.reject_unresolved_places
+        book = self.aliases_for(project, objects)
 
         def plan(stored: Mapping[str, Customer]) -> tuple[list[Customer], list[Written]]:
             at = self.clock()
@@ -217,12 +253,24 @@ class CustomerService(ReadingService, OverviewService):
                 current = current_by_code.get(code) if code is not None else None
                 location: Resolution | None = None
                 if patch.touches_location:
-                    location = resolve(
-                        patch.country,
-                        patch.state,
-                        patch.city,
-                        _stored_location(current),
-                        reject_unresolved=strict,
+                    location = (
+                        resolve_aliased(
+                            resolver,
+                            book,
+                            patch.country,
+                            patch.state,
+                            patch.city,
+                            _stored_location(current),
+                            strict,
+                        )
+                        if book
+                        else resolve(
+                            patch.country,
+                            patch.state,
+                            patch.city,
+                            _stored_location(current),
+                            reject_unresolved=strict,
+                        )
                     )
                     if location.errors:
                         problems = problems + [problem_from(e) for e in location.errors]
@@ -234,9 +282,7 @@ class CustomerService(ReadingService, OverviewService):
                     current_by_code[code] = customer
                     to_write[code] = customer
                 warnings = (
-                    tuple((w.field, w.code, w.description) for w in location.warnings)
-                    if location is not None
-                    else ()
+                    tuple(map(warning_from, location.warnings)) if location is not None else ()
                 )
                 written.append(Written(customer, outcome, warnings))
             if rejected:
@@ -275,8 +321,10 @@ class CustomerService(ReadingService, OverviewService):
         answer changed are written (``updated``); one that now errs, or was
         deleted, is left as it is. Planned outside the write transaction and
         written only if the rows are unchanged, like :meth:`ingest`, so a
-        client's write at the same moment is never lost."""
-        resolve = self.resolver.resolve
+        client's write at the same moment is never lost. The project's place
+        aliases apply (see :mod:`padron.customers.aliasing`)."""
+        resolver = self.resolver
+        book = AliasBook(self.store.list_aliases(project.id))
 
         def plan(stored: Mapping[str, Customer]) -> tuple[list[Customer], list[Written]]:
             at = self.clock()
@@ -285,7 +333,15 @@ class CustomerService(ReadingService, OverviewService):
                 current = stored.get(code)
                 if current is None:
                     continue
-                place = resolve(current.country, current.state, current.city)  # no context
+                place = resolve_aliased(
+                    resolver,
+                    book,
+                    current.country,
+                    current.state,
+                    current.city,
+                    NO_LOCATION,
+                    False,
+                )
                 if place.errors or (place.country, place.state, place.city) == (
                     current.country,
                     current.state,
@@ -299,7 +355,7 @@ class CustomerService(ReadingService, OverviewService):
                     city=place.city,
                     updated_at=at,
                 )
-                warnings = tuple((w.field, w.code, w.description) for w in place.warnings)
+                warnings = tuple(map(warning_from, place.warnings))
                 written.append(Written(customer, "updated", warnings))
             return [w.customer for w in written], written
 
@@ -311,6 +367,17 @@ class CustomerService(ReadingService, OverviewService):
             except _Changed as changed:
                 stored = dict(changed.stored)
         return self.store.write_batch(project.id, codes, plan)
+
+    def aliases_for(
+        self, project: Project, objects: Sequence[tuple[tuple[str, Any], ...]]
+    ) -> AliasBook:
+        """The project's place aliases when some object sends a state or city as
+        text (the only values an alias can apply to); else none, without a read."""
+        for obj in objects:
+            for key, value in obj:
+                if (key == "state" or key == "city") and isinstance(value, str):
+                    return AliasBook(self.store.list_aliases(project.id))
+        return NO_ALIASES
 
     def get(
         self, project: Project, *, code: str | None = None, id: str | None = None
@@ -349,10 +416,19 @@ class CustomerService(ReadingService, OverviewService):
     def resolve_location(
         self, project: Project, country: Sent, state: Sent, city: Sent
     ) -> Resolution:
-        """Resolve without storing anything (``GET /locations/resolve``)."""
-        return self.resolver.resolve(
+        """Resolve without storing anything (``GET /locations/resolve``), with
+        the project's settings and place aliases."""
+        book = (
+            AliasBook(self.store.list_aliases(project.id))
+            if isinstance(state, str) or isinstance(city, str)
+            else NO_ALIASES
+        )
+        return resolve_aliased(
+            self.resolver,
+            book,
             country,
             state,
             city,
-            reject_unresolved=project.reject_unresolved_places,
+            NO_LOCATION,
+            project.reject_unresolved_places,
         )

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from padron.errors import PadronError
-from padron.store.records import ApiKey, Customer, Project, Session
+from padron.store.records import ApiKey, Customer, PlaceAlias, Project, Session
 
 if TYPE_CHECKING:
     from padron.store.changes import Change
@@ -114,6 +114,27 @@ class Store(Protocol):
     def list_customers(
         self, project_id: str, where: CustomerFilter, after: str | None, limit: int
     ) -> list[Customer]: ...
+
+    def unresolved_places(
+        self, project_id: str, limit: int = ...
+    ) -> list[tuple[str | None, str | None, str | None, int]]:
+        """(country, state, city, customers) of each distinct location with a
+        place kept as sent, most carried first."""
+        ...
+
+    # place aliases
+    def list_aliases(self, project_id: str) -> list[PlaceAlias]:
+        """The project's place aliases, by field, value and context."""
+        ...
+
+    def put_alias(self, alias: PlaceAlias) -> tuple[PlaceAlias, bool]:
+        """Store ``alias``; one with the same field, key and context is replaced
+        (its id and creation time kept). Returns (the stored alias, created)."""
+        ...
+
+    def delete_alias(self, project_id: str, alias_id: str) -> PlaceAlias | None:
+        """Delete one of the project's aliases; it as it was, or None."""
+        ...
 
     # the change log
     def changes(self, project_id: str, after: int, limit: int) -> list[Change]: ...

@@ -40,12 +40,13 @@ from padron.store import migrations
 from padron.store.base import Plan, StoreError
 from padron.store.changes import DELETED, SNAPSHOT_COLUMNS, kinds_of
 from padron.store.reads import Reads
-from padron.store.records import ApiKey, Customer, Project
+from padron.store.records import ApiKey, Customer, PlaceAlias, Project
 from padron.store.rows import CUSTOMER_COLUMNS as _CUSTOMER_COLUMNS
 from padron.store.rows import KEY_COLUMNS as _KEY_COLUMNS
 from padron.store.rows import PROJECT_COLUMNS as _PROJECT_COLUMNS
+from padron.store.rows import alias as _alias
+from padron.store.rows import alias_row, delete_alias_sql, key_row, put_alias_sql
 from padron.store.rows import customer as _customer
-from padron.store.rows import key_row
 from padron.store.rows import where as _where
 from padron.store.signal import ChangeSignal
 from padron.store.tallies import deltas
@@ -398,6 +399,26 @@ class PostgresStore(Reads):
             "DELETE FROM dashboard_sessions WHERE created_at < %s OR seen_at < %s",
             (created_before, seen_before),
         )
+
+    # place aliases
+
+    def put_alias(self, alias: PlaceAlias) -> tuple[PlaceAlias, bool]:
+        def work(a: _Attempt) -> tuple[Any, ...]:
+            a.writing = True
+            row = a.conn.execute(put_alias_sql("%s"), alias_row(alias)).fetchone()
+            assert row is not None  # RETURNING of an upsert always gives the row
+            return row
+
+        stored = _alias(self._run(work))
+        return stored, stored.id == alias.id
+
+    def delete_alias(self, project_id: str, alias_id: str) -> PlaceAlias | None:
+        def work(a: _Attempt) -> list[tuple[Any, ...]]:
+            a.writing = True
+            return a.conn.execute(delete_alias_sql("%s"), (project_id, alias_id)).fetchall()
+
+        rows = self._run(work)
+        return _alias(rows[0]) if rows else None
 
     # customers
 

@@ -12,15 +12,18 @@ from typing import Any, ClassVar, Final
 
 from padron.store.changes import CHANGE_COLUMNS, Change
 from padron.store.changes import change as _change
-from padron.store.listing import CustomerFilter, page_query
-from padron.store.records import ApiKey, Customer, Project, Session
-from padron.store.rows import CUSTOMER_COLUMNS, KEY_COLUMNS, PROJECT_COLUMNS, pages
+from padron.store.listing import UNRESOLVED, CustomerFilter, page_query
+from padron.store.records import ApiKey, Customer, PlaceAlias, Project, Session
+from padron.store.rows import ALIAS_COLUMNS, CUSTOMER_COLUMNS, KEY_COLUMNS, PROJECT_COLUMNS, pages
+from padron.store.rows import alias as _alias
 from padron.store.rows import customer as _customer
 from padron.store.rows import key as _key
 from padron.store.rows import project as _project
 from padron.store.rows import where as _where
 from padron.store.summary import Summary, from_tallies, queries, summary, tally_queries
 
+#: Distinct locations kept as sent that :meth:`Reads.unresolved_places` answers at most.
+UNRESOLVED_GROUPS: Final = 10_000
 #: Codes looked up by one query (well under SQLite's limit on parameters).
 _CODES_PER_QUERY: Final = 500
 
@@ -88,6 +91,29 @@ class Reads:
             return None
         row = rows[0]
         return Session(token_hash, _key(row[2:]), int(row[0]), int(row[1]))
+
+    def list_aliases(self, project_id: str) -> list[PlaceAlias]:
+        rows = self._read(
+            f"SELECT {ALIAS_COLUMNS} FROM place_aliases WHERE project_id = {self.MARK} "
+            "ORDER BY field, key, country, state",
+            (project_id,),
+        )
+        return [_alias(r) for r in rows]
+
+    def unresolved_places(
+        self, project_id: str, limit: int = UNRESOLVED_GROUPS
+    ) -> list[tuple[str | None, str | None, str | None, int]]:
+        """(country, state, city, customers) of each distinct location of the
+        project with a state or city kept as sent, most carried first, at most
+        ``limit`` (the partial index of migration 0004 holds just these rows)."""
+        rows = self._read(
+            "SELECT country, state, city, count(*) AS n FROM customers "
+            f"WHERE project_id = {self.MARK} AND {UNRESOLVED[self.DIALECT]} "
+            "GROUP BY country, state, city ORDER BY n DESC, country, state, city "
+            f"LIMIT {self.MARK}",
+            (project_id, limit),
+        )
+        return [(r[0], r[1], r[2], int(r[3])) for r in rows]
 
     def get_customer(
         self, project_id: str, *, code: str | None = None, id: str | None = None

@@ -90,12 +90,33 @@ class Session:
     seen_at: int
 
 
+@dataclass(frozen=True, slots=True)
+class PlaceAlias:
+    """What a person decided a sent place means in one project.
+
+    The key is (``field``, ``key``: the sent value folded as the resolver folds
+    names, ``country``, ``state``): a state alias applies to that value sent
+    with that country; a city alias to that value in that country and state.
+    ``place_id`` None means "keep as sent" (the value is confirmed as it is)."""
+
+    id: str  # pal_…
+    project_id: str
+    field: str  # "state" | "city"
+    key: str
+    value: str  # the value as the person gave it (trimmed), for display
+    country: str  # alpha-3 of the context
+    state: str | None  # a city's context state: ISO 3166-2, or a state kept as sent (folded)
+    place_id: str | None  # canonical id (ISO 3166-2, Wikidata id); None: keep as sent
+    created_at: int
+
+
 __all__ = [
     "API_PERMISSIONS",
     "DASHBOARD",
     "PERMISSIONS",
     "ApiKey",
     "Customer",
+    "PlaceAlias",
     "Project",
     "Session",
 ]

@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Final
 
-from padron.store.records import ApiKey, Customer, Project
+from padron.store.records import ApiKey, Customer, PlaceAlias, Project
 
 #: In the order of Customer's fields, so that a row is the constructor's arguments.
 CUSTOMER_COLUMNS: Final = (
@@ -17,6 +17,7 @@ PROJECT_COLUMNS: Final = "id, name, created_at, reject_unresolved_places, places
 KEY_COLUMNS: Final = (
     "id, project_id, key_hash, permissions, label, created_at, revoked_at, last_used_at"
 )
+ALIAS_COLUMNS: Final = "id, project_id, field, key, value, country, state, place_id, created_at"
 
 assert [f.name for f in dataclasses.fields(Customer)] == [
     c.strip() for c in CUSTOMER_COLUMNS.split(",")
@@ -74,6 +75,56 @@ def pages(
         batch = [customer(r) for r in rows]
         yield batch
         after = batch[-1].code
+
+
+def alias(row: Sequence[Any]) -> PlaceAlias:
+    # A city alias without a state, and every state alias, store the state as ''
+    # (so that the unique key holds: NULLs never collide).
+    return PlaceAlias(
+        id=row[0],
+        project_id=row[1],
+        field=row[2],
+        key=row[3],
+        value=row[4],
+        country=row[5],
+        state=row[6] or None,
+        place_id=row[7],
+        created_at=row[8],
+    )
+
+
+def alias_row(a: PlaceAlias) -> tuple[Any, ...]:
+    """The values of ALIAS_COLUMNS for an alias, in order (the inverse of ``alias``)."""
+    return (
+        a.id,
+        a.project_id,
+        a.field,
+        a.key,
+        a.value,
+        a.country,
+        a.state or "",
+        a.place_id,
+        a.created_at,
+    )
+
+
+def put_alias_sql(mark: str) -> str:
+    """Insert an alias or replace the target of the one with its key (both
+    backends), answering the stored row."""
+    marks = ", ".join([mark] * 9)
+    return (
+        f"INSERT INTO place_aliases ({ALIAS_COLUMNS}) VALUES ({marks}) "
+        "ON CONFLICT (project_id, field, key, country, state) DO UPDATE SET "
+        "value = excluded.value, place_id = excluded.place_id "
+        f"RETURNING {ALIAS_COLUMNS}"
+    )
+
+
+def delete_alias_sql(mark: str) -> str:
+    return (
+        f"DELETE FROM place_aliases WHERE project_id = {mark} AND id = {mark} "
+        f"RETURNING {ALIAS_COLUMNS}"
+    )
 
 
 def key_row(k: ApiKey) -> tuple[Any, ...]:

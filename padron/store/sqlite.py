@@ -26,12 +26,13 @@ from padron.store import migrations
 from padron.store.base import Plan, StoreError
 from padron.store.changes import DELETED, kinds_of, snapshot_row
 from padron.store.reads import Reads
-from padron.store.records import ApiKey, Customer, Project
+from padron.store.records import ApiKey, Customer, PlaceAlias, Project
 from padron.store.rows import CUSTOMER_COLUMNS as _CUSTOMER_COLUMNS
 from padron.store.rows import KEY_COLUMNS as _KEY_COLUMNS
 from padron.store.rows import PROJECT_COLUMNS as _PROJECT_COLUMNS
+from padron.store.rows import alias as _alias
+from padron.store.rows import alias_row, delete_alias_sql, key_row, put_alias_sql
 from padron.store.rows import customer as _customer
-from padron.store.rows import key_row
 from padron.store.rows import where as _where
 from padron.store.signal import ChangeSignal, FifoBell
 from padron.store.tallies import UPSERT as _TALLY
@@ -383,6 +384,19 @@ class SQLiteStore(Reads):
                 ).rowcount
             )
         )
+
+    # place aliases
+
+    def put_alias(self, alias: PlaceAlias) -> tuple[PlaceAlias, bool]:
+        row = self._write(lambda c: c.execute(put_alias_sql("?"), alias_row(alias)).fetchone())
+        stored = _alias(row)
+        return stored, stored.id == alias.id
+
+    def delete_alias(self, project_id: str, alias_id: str) -> PlaceAlias | None:
+        rows = self._write(
+            lambda c: c.execute(delete_alias_sql("?"), (project_id, alias_id)).fetchall()
+        )
+        return _alias(rows[0]) if rows else None
 
     # customers
 

@@ -80,7 +80,7 @@ class LocalSink:
         done = Accepted()
         for w in written:
             setattr(done, w.outcome, getattr(done, w.outcome) + 1)
-            if any(f == "city" and code == "unresolved" for f, code, _ in w.warnings):
+            if any(p.field == "city" and p.code == "unresolved" for p in w.warnings):
                 done.unresolved_cities += 1
         return done
 

@@ -149,7 +149,7 @@ def test_place_errors_join_the_field_errors(service: CustomerService, project: P
 def test_an_unknown_city_is_kept_with_a_warning(service: CustomerService, project: Project) -> None:
     [w] = service.ingest(project, objs({"code": "C1", "country": "ES", "city": "Villaquimera"}))
     assert w.customer.city == "Villaquimera" and w.customer.country == "ESP"
-    assert [(f, code) for f, code, _ in w.warnings] == [("city", "unresolved")]
+    assert [(p.field, p.code) for p in w.warnings] == [("city", "unresolved")]
     [plain] = service.ingest(project, objs({"code": "C2", "gender": 1}))
     assert plain.warnings == ()
 

@@ -1,0 +1,123 @@
+"""Project place aliases applied to a resolution (issue 16).
+
+A person decides what a sent state or city means in one project: ``(field,
+the sent value folded as the resolver folds names, context) → place id`` or
+"keep as sent" (see :class:`padron.store.records.PlaceAlias`). The resolver
+stays project-agnostic: :func:`resolve_aliased` turns a sent value that has
+an alias into the alias's id and lets the resolver resolve and check it like
+any id the client sent.
+
+The context of a state is the customer's country; of a city, its country and
+state: both as the resolver answers them for what was sent (or, on a partial
+update, stored). A state kept as sent is a context by its folded text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from typing import Final, Protocol
+
+from padron.geo.fold import fold
+from padron.geo.types import NO_LOCATION, OMITTED, Place, Resolution, Sent, StoredLocation
+from padron.geo.types import Field as GeoField
+from padron.store.records import PlaceAlias
+
+#: The fields an alias can name: a country that no data knows is the client's
+#: error (``not_found``), never a gap to decide on.
+ALIAS_FIELDS: Final = ("state", "city")
+
+
+class _Resolver(Protocol):
+    def resolve(
+        self,
+        country: Sent,
+        state: Sent,
+        city: Sent,
+        stored: StoredLocation = NO_LOCATION,
+        *,
+        reject_unresolved: bool = False,
+    ) -> Resolution: ...
+
+    def describe(self, field: GeoField, place_id: str) -> Place | None: ...
+
+
+def value_key(text: str) -> str:
+    """The key of a sent value: folded as the resolver folds names (case,
+    accents, punctuation and spacing ignored)."""
+    return fold(text)
+
+
+def state_context(resolver: _Resolver, state: str | None) -> str | None:
+    """A city's context state as aliases key it: an ISO 3166-2 code as it is,
+    a state kept as sent by its folded text, None for none."""
+    if state is None:
+        return None
+    return state if resolver.describe("state", state) is not None else value_key(state)
+
+
+class AliasBook:
+    """One project's aliases, looked up by (field, sent value, context)."""
+
+    __slots__ = ("_by",)
+
+    def __init__(self, aliases: Iterable[PlaceAlias] = ()) -> None:
+        self._by = {(a.field, a.key, a.country, a.state): a for a in aliases}
+
+    def __bool__(self) -> bool:
+        return bool(self._by)
+
+    def find(
+        self, field: str, sent: str, country: str | None, state: str | None
+    ) -> PlaceAlias | None:
+        if country is None:
+            return None
+        return self._by.get((field, value_key(sent), country, state))
+
+
+NO_ALIASES: Final = AliasBook()
+
+
+def resolve_aliased(
+    resolver: _Resolver,
+    book: AliasBook,
+    country: Sent,
+    state: Sent,
+    city: Sent,
+    stored: StoredLocation,
+    reject_unresolved: bool,
+) -> Resolution:
+    """``resolver.resolve`` of what was sent, with the project's aliases applied:
+    a sent state or city that has an alias in its context is resolved as the
+    alias's id (and checked against the rest like any id sent), or, for "keep
+    as sent", resolved as sent without the warning for that field. Without
+    aliases this is exactly ``resolver.resolve``."""
+    if not book or not (isinstance(state, str) or isinstance(city, str)):
+        return resolver.resolve(country, state, city, stored, reject_unresolved=reject_unresolved)
+    confirmed: set[str] = set()
+    if isinstance(state, str):
+        around = resolver.resolve(country, OMITTED, OMITTED, stored)
+        alias = book.find("state", state, around.country, None) if around.ok else None
+        if alias is not None:
+            if alias.place_id is None:
+                confirmed.add("state")
+            else:
+                state = alias.place_id
+    if isinstance(city, str):
+        around = resolver.resolve(country, state, OMITTED, stored)
+        alias = (
+            book.find("city", city, around.country, state_context(resolver, around.state))
+            if around.ok
+            else None
+        )
+        if alias is not None:
+            if alias.place_id is None:
+                confirmed.add("city")
+            else:
+                city = alias.place_id
+    result = resolver.resolve(country, state, city, stored, reject_unresolved=reject_unresolved)
+    if confirmed and result.warnings:
+        result = dataclasses.replace(
+            result, warnings=tuple(w for w in result.warnings if w.field not in confirmed)
+        )
+    return result
