@@ -115,9 +115,9 @@ class AliasService:
         self,
         project: Project,
         *,
-        field: Any,
-        value: Any,
-        country: Any,
+        field: Any = None,
+        value: Any = None,
+        country: Any = None,
         state: Any = None,
         place_id: Any = None,
     ) -> AliasAdded:

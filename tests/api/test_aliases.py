@@ -119,6 +119,8 @@ def test_another_projects_alias_is_not_found(api: Api) -> None:
         (nowhere(field="country"), "field", "invalid_value"),
         (nowhere(country="Narnia"), "country", "not_found"),
         ({k: v for k, v in nowhere().items() if k != "placeId"}, "placeId", "required"),
+        ({k: v for k, v in nowhere().items() if k != "country"}, "country", "required"),
+        ({"placeId": None}, "value", "required"),
         (nowhere(colour="red"), "colour", "unknown_field"),
         (nowhere(value=["x"]), "value", "invalid_type"),
     ],

@@ -376,8 +376,9 @@ def test_reresolve_writes_only_the_places_that_now_resolve(
     assert (now.created_at, now.updated_at) == (10, 5_000)
     assert written[0].warnings == ()
     assert (further.state, further.city) == ("ES-B", "Mollet del Vallès")
-    [(field, code, description)] = written[2].warnings
-    assert (field, code) == ("city", "unresolved") and "Mollet del Vallès" in description
+    [warning] = written[2].warnings
+    assert (warning.field, warning.code) == ("city", "unresolved")
+    assert "Mollet del Vallès" in warning.description
     stored = {c.code: c for batch in service.export(project, 100) for c in batch}
     assert stored["NOW"] == now and stored["FURTHER"] == further
     assert (stored["SAME"].updated_at, stored["STILL"].city, stored["ERR"].country) == (
