@@ -549,8 +549,20 @@ SCHEMA: Final[dict[str, Any]] = {
                 "parameters": [
                     {"$ref": "#/components/parameters/version"},
                     *(
-                        {"name": f, "in": "query", "required": False, "schema": _NON_EMPTY}
-                        for f in ("country", "state", "city")
+                        {
+                            "name": f,
+                            "in": "query",
+                            "required": False,
+                            "description": f"the {f}, in any form POST accepts; what POST "
+                            "refuses (control characters, over 255 characters) is refused",
+                            "schema": {**_NON_EMPTY, "maxLength": 255},
+                            "example": example,
+                        }
+                        for f, example in (
+                            ("country", "Belgique"),
+                            ("state", "Antwerpen"),
+                            ("city", "Antwerpen"),
+                        )
                     ),
                 ],
                 "responses": {"200": _json(_ref("Object"), "location"), **_ERRORS},
