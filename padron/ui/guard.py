@@ -73,14 +73,18 @@ async def read_form(request: Request) -> dict[str, str]:
 
 def same_origin(request: Request) -> bool:
     """False when the browser says the request comes from another site
-    (``Origin`` or, for a POST without it, ``Referer`` naming another host)."""
-    host = request.headers.get("host", "")
+    (``Origin`` or, for a POST without it, ``Referer`` naming another host than
+    ``Host`` or, behind a reverse proxy that rewrites ``Host``,
+    ``X-Forwarded-Host``). A second wall behind SameSite cookies and CSRF tokens:
+    a page of another site cannot set these headers."""
+    hosts = {request.headers.get("host", "")}
+    hosts.update(h.strip() for h in request.headers.get("x-forwarded-host", "").split(","))
     origin = request.headers.get("origin")
     if origin is not None and origin != "null":
-        return urlsplit(origin).netloc == host
+        return urlsplit(origin).netloc in hosts
     referer = request.headers.get("referer")
     if request.method == "POST" and referer:
-        return urlsplit(referer).netloc == host
+        return urlsplit(referer).netloc in hosts
     return True
 
 

@@ -45,6 +45,21 @@ def test_sign_in_with_a_key_and_out(tab: Tab, seeded: Seeded) -> None:
     assert "/ui/sign-in" in tab.page.url
 
 
+def test_the_keyboard_reaches_the_content_first(shop: Tab) -> None:
+    page = shop.page
+    shop.go("/ui/customers")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "codePrefix"
+    page.keyboard.type("d-")
+    page.keyboard.press("Enter")  # the filter form submits from the keyboard
+    page.wait_for_url(re.compile(r"codePrefix=d-"))
+    assert codes_listed(shop) == ["d-001"]
+
+
 def test_a_wrong_key_or_one_without_the_permission_is_refused(tab: Tab, seeded: Seeded) -> None:
     tab.sign_in("pdn_" + "x" * 40)
     expect(tab.page.get_by_role("alert")).to_contain_text("not valid")

@@ -114,3 +114,30 @@ def test_revoking_the_key_ends_its_sessions(app_client: TestClient, runtime: Run
     assert app_client.get("/ui/").status_code == 200
     runtime.access.revoke(made.key.id)
     assert app_client.get("/ui/").status_code == 303
+
+
+def test_numbers_and_times_are_written_for_people() -> None:
+    from padron.ui.templating import number, percent, pretty_json, when
+
+    assert number(1234567) == "1,234,567" and number(0) == "0" and number(None) == "–"
+    assert number(2.5) == "2.5" and number(3.0) == "3"
+    assert percent(1, 3) == "33.3 %" and percent(5, 0) == "0.0 %"
+    assert when(1_800_000_000) == "2027-01-15 08:00 UTC" and when(None) == "never"
+    assert pretty_json('{"a":[1,2]}') == '{\n  "a": [\n    1,\n    2\n  ]\n}'
+    assert pretty_json("not json") == "not json"
+
+
+def test_a_post_from_another_site_is_refused(app_client: TestClient, runtime: Runtime) -> None:
+    secret = runtime.access.create_key("shop", ["dashboard"]).secret
+    sign_in(app_client, secret)
+    token = csrf_of(app_client.get("/ui/keys").text)
+    form = {"label": "x", "permissions": "status", "csrf": token}
+    other = app_client.post("/ui/keys", data=form, headers={"Origin": "https://evil.example"})
+    assert other.status_code == 403 and "another site" in other.text
+    # Behind a proxy that rewrites Host, the browser's host is X-Forwarded-Host.
+    proxied = app_client.post(
+        "/ui/keys",
+        data=form,
+        headers={"Origin": "https://shop.example", "X-Forwarded-Host": "shop.example"},
+    )
+    assert proxied.status_code == 201
