@@ -71,6 +71,11 @@ def main(data_dir: str) -> int:
         with urllib.request.urlopen(request, timeout=30) as answer:
             england = json.load(answer)["payload"]
         assert (england["country"], england["state"]) == ("GBR", "GB-ENG"), england
+        # the wheel ships the dashboard's templates and static files
+        with urllib.request.urlopen(url + "/ui/sign-in", timeout=30) as answer:
+            assert answer.status == 200 and b"API key" in answer.read(), answer.status
+        with urllib.request.urlopen(url + "/ui/static/padron.css", timeout=30) as answer:
+            assert answer.status == 200 and answer.read(), answer.status
         print(f"smoke: ready in {ready:.2f} s, {rss / 1024:.0f} MB resident; POST and GET ok")
         assert ready < 10, f"ready only after {ready:.1f} s"
     finally:
