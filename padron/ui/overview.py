@@ -61,25 +61,27 @@ def _figures(customers: CustomerService, project: Project) -> tuple[Overview, di
     return o, shape_countries(customers.country)
 
 
+def page_context(o: Overview, shapes: dict[str, str]) -> dict[str, Any]:
+    """What ``overview.html`` shows of ``o`` (``shapes``: the map's shape keys
+    → alpha-3, :func:`padron.ui.atlas.shape_countries`)."""
+    countries = list(o.countries.items())
+    return {
+        "o": o,
+        "top_countries": countries[:SHOWN_COUNTRIES],
+        "more_countries": countries[SHOWN_COUNTRIES:],
+        "decades": decades(o.birth_years),
+        "created_90": sum(d.created for d in o.days),
+        "updated_90": sum(d.updated for d in o.days),
+        "gender_names": GENDER_NAMES,
+        "chart_data": chart_data(o, shapes),
+    }
+
+
 @signed_in
 async def overview(ui: Dashboard, request: Request, session: Active) -> Response:
     o, shapes = await run_in_threadpool(_figures, ui.customers, session.project)
-    countries = list(o.countries.items())
     return ui.pages.render(
-        request,
-        "overview.html",
-        {
-            "o": o,
-            "top_countries": countries[:SHOWN_COUNTRIES],
-            "more_countries": countries[SHOWN_COUNTRIES:],
-            "decades": decades(o.birth_years),
-            "created_90": sum(d.created for d in o.days),
-            "updated_90": sum(d.updated for d in o.days),
-            "gender_names": GENDER_NAMES,
-            "chart_data": chart_data(o, shapes),
-        },
-        session=session,
-        section="overview",
+        request, "overview.html", page_context(o, shapes), session=session, section="overview"
     )
 
 
