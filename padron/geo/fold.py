@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 #: Version of the folding rules: bump it when a change makes any name fold to
 #: another key. The place index records it (with a fingerprint of ``fold``'s
 #: output, ``padron.geo.index.fold_version``) and is rebuilt when it changes.
 VERSION = 1
-
-_ASCII_WORD = re.compile(r"[a-z0-9]+")
 
 # Letters that Unicode does not decompose into a base letter and a mark.
 _LETTERS = str.maketrans(
@@ -47,16 +46,66 @@ _LETTERS = str.maketrans(
 
 #: Abbreviations that read as a word.
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte"}
+_ABBREVIATED = frozenset(_ABBREVIATIONS)
 
 # Combining marks are dropped only after letters of these scripts (below
 # U+0530: Latin, Greek, Cyrillic, Armenian). In Indic and other scripts the
 # marks are vowels, and dropping them would merge different names.
 _STRIP_BELOW = 0x0530
+_BELOW = chr(_STRIP_BELOW)
+
+
+# ASCII: lower case, letters and digits kept, anything else a space.
+_ASCII_TABLE = str.maketrans(
+    {chr(cp): (chr(cp).lower() if chr(cp).isalnum() else " ") for cp in range(128)}
+)
+
+
+def _below(test: Callable[[str], bool]) -> str:
+    """A regular-expression class of the characters below U+0530 and in General
+    Punctuation (U+2000-U+206F) whose Unicode category passes ``test``."""
+    chars = (chr(cp) for cp in (*range(0x80, _STRIP_BELOW), *range(0x2000, 0x2070)))
+    return "[" + re.escape("".join(ch for ch in chars if test(unicodedata.category(ch)))) + "]+"
+
+
+# The fast paths of _words give what _words_by_character gives (tested), in
+# under 1 µs a name instead of 5-15 µs:
+# 1. Latin with accents and typographic punctuation (most non-ASCII names):
+#    marks dropped and punctuation spaced, what remains is ASCII. The marks
+#    follow letters below U+0530, so the general rule drops them too; a name
+#    holding one of _LETTERS is left to the general path.
+_MARKS_BELOW = re.compile(_below(lambda category: category[0] == "M"))
+_SPACES_BELOW = re.compile(_below(lambda category: category[0] not in "LNM"))
+_LETTERS_FOUND = re.compile("[" + re.escape("".join(map(chr, _LETTERS))) + "]")
+# 2. Decomposed into characters below U+0530 only (Greek, Cyrillic): every mark
+#    follows a letter of those scripts, or nothing, so one table folds it.
+_BELOW_TABLE: dict[int, str | None] = {
+    cp: None if unicodedata.category(chr(cp))[0] == "M" else " "
+    for cp in range(_STRIP_BELOW)
+    if unicodedata.category(chr(cp))[0] not in "LN"
+}
 
 
 def _words(text: str) -> list[str]:
     if text.isascii():
-        return _ASCII_WORD.findall(text.lower())
+        return text.translate(_ASCII_TABLE).split()
+    folded = text.casefold()
+    if _LETTERS_FOUND.search(folded) is None:
+        plain = _MARKS_BELOW.sub("", unicodedata.normalize("NFKD", folded))
+        if not plain.isascii():
+            plain = _SPACES_BELOW.sub(" ", plain)
+        if plain.isascii():
+            return plain.translate(_ASCII_TABLE).split()
+    decomposed = unicodedata.normalize("NFKD", folded.translate(_LETTERS))
+    if decomposed and max(decomposed) < _BELOW:
+        kept = decomposed.translate(_BELOW_TABLE)
+        return unicodedata.normalize("NFC", kept).casefold().translate(_LETTERS).split()
+    return _words_by_character(text)
+
+
+def _words_by_character(text: str) -> list[str]:
+    """The folding rule itself, a character at a time: ``_words`` without its
+    fast paths."""
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LETTERS))
     kept: list[str] = []
     previous = 0
@@ -82,7 +131,10 @@ def words(text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """The lookup key of a name: folded words joined without spaces."""
-    return "".join(words(text))
+    found = _words(text)
+    if _ABBREVIATED.isdisjoint(found):
+        return "".join(found)
+    return "".join(_ABBREVIATIONS.get(word, word) for word in found)
 
 
 def fold_code(text: str) -> str:

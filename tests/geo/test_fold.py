@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from padron.geo.fold import fold, fold_code, words
+from padron.geo.fold import _words, _words_by_character, fold, fold_code, words
 
 
 def test_case_accents_punctuation_spacing_and_apostrophes_are_ignored() -> None:
@@ -106,3 +106,37 @@ def test_words_are_split_at_punctuation_and_marks_after_it_are_dropped() -> None
 )
 def test_codes_fold_to_one_key(written: str, code: str) -> None:
     assert fold_code(written) == code
+
+
+# ---- the fast paths of folding give what the rule, a character at a time, gives ------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Mollet del Vallès",
+        "Côte d’Ivoire",
+        "L’Hospitalet de Llobregat",
+        "Bucureşti",
+        "Ŀleida",
+        "Kvæfjord",
+        "Gʻijduvon",
+        "Αθήνα",
+        "Москва",
+        "Ḩalab",
+        "Ⅻ",
+        "ＪＰ",
+        "ગુજરાત",
+        "東京都",
+        "l·l",
+        "e\u0301\u0301",
+        "\u0301a",
+    ],
+)
+def test_fast_folding_equals_the_rule(name: str) -> None:
+    assert _words(name) == _words_by_character(name)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x2100)))
+def test_fast_folding_equals_the_rule_on_any_text(text: str) -> None:
+    assert _words(text) == _words_by_character(text)
