@@ -705,6 +705,7 @@ def _cities(
         lat=array("f", [e.lat for e in fused]),
         lon=array("f", [e.lon for e in fused]),
         why=array("B", [int(e.why) for e in fused]),
+        carried=array("I", [e.carried for e in fused]),
         hashes=hashes,
         starts=starts,
         posts=posts,

@@ -133,6 +133,7 @@ class Entry:
     lon: float
     official: bool = False  # the label and position come from the official package
     older: bool = False  # the older package files the place under this state
+    carried: int = 0  # the Wikidata number its rows carry but do not own (copied, disputed)
 
 
 @dataclass
@@ -339,6 +340,7 @@ def fuse(
         state: int,
         names: list[str],
         official: bool,
+        carried: int,
     ) -> None:
         place = numbers.setdefault(key, len(numbers))
         spelled = (place, state, fold(row.name))
@@ -348,21 +350,28 @@ def fuse(
                 place, q, w, row.country, state, row.name, list(names), row.lat, row.lon, official
             )
             entries[spelled].older = not official
+            entries[spelled].carried = carried
             return
+        entry.carried = entry.carried or carried
         entry.older = entry.older or not official
         entry.names.extend(n for n in names if n not in entry.names)
         if official and not entry.official:  # the official package's spelling and position
             entry.label, entry.lat, entry.lon, entry.official = row.name, row.lat, row.lon, True
 
+    # an untrusted row's own id stays known as "carried": a client that sends
+    # that id identifies the place itself (see Resolver._city_by_id)
+    carried = [0 if qid_of[i] else _qid(row.qid) for i, row in enumerate(old)]
     for i, row in enumerate(old):
-        add(place_key[i], qid_of[i], why[i], row, old_state(row.state), row.names, False)
+        add(
+            place_key[i], qid_of[i], why[i], row, old_state(row.state), row.names, False, carried[i]
+        )
     for j, nrow in enumerate(new):
         i = new_place[j]
         st = new_state(nrow.state)
         if i >= 0:
-            add(place_key[i], qid_of[i], why[i], nrow, st, [nrow.name], True)
+            add(place_key[i], qid_of[i], why[i], nrow, st, [nrow.name], True, carried[i])
         else:
-            add(("n", nrow.id), 0, Trust.NO_ID, nrow, st, [nrow.name], True)
+            add(("n", nrow.id), 0, Trust.NO_ID, nrow, st, [nrow.name], True, 0)
     out = list(entries.values())
     counts["places"] = len(numbers)
     counts["entries"] = len(out)

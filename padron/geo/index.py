@@ -44,8 +44,9 @@ from padron.geo import fold as _fold_module
 from padron.geo.errors import IndexFormatError
 from padron.geo.fold import fold
 
-#: Bump when the layout of the index changes (4: typed sections, no pickle).
-INDEX_FORMAT: Final = 4
+#: Bump when the layout of the index changes (4: typed sections, no pickle;
+#: 5: the ids that untrusted entries carry).
+INDEX_FORMAT: Final = 5
 MAGIC: Final = b"padron-geo-index\n"
 _MAX_HEADER = 1 << 16
 
@@ -228,6 +229,9 @@ class Cities:
     - ``country``: country number; ``state``: state number or ``NO_STATE``.
     - ``population``: GeoNames population, 0 when unknown.
     - ``lat``, ``lon``: degrees (float32), the reference row's position.
+    - ``carried``: for an entry without a trusted id, the Wikidata number its
+      source row carries all the same (copied from another place, or
+      disputed), else 0; only a client sending that id may use it.
 
     Names: ``named(folded)`` gives the entries with that name (GeoNames
     alternate names flagged with ``ALTERNATE``)."""
@@ -241,6 +245,7 @@ class Cities:
     lat: array[float]
     lon: array[float]
     why: array[int]
+    carried: array[int]
     hashes: array[int]
     starts: array[int]
     posts: array[int]
@@ -351,6 +356,7 @@ _CITY_ARRAYS: Final = {
     "lat": "f",
     "lon": "f",
     "why": "B",
+    "carried": "I",
     "hashes": "Q",
     "starts": "I",
     "posts": "I",
@@ -518,7 +524,9 @@ def _decode(parts: dict[str, tuple[str, memoryview]], versions: dict[str, str]) 
     label = str(data, "utf-8").split("\n")
     cities = Cities(label=label, **arrays)
     n = len(cities.qid)
-    if any(len(arrays[k]) != n for k in ("place", "country", "state", "population", "why")):
+    if any(
+        len(arrays[k]) != n for k in ("place", "country", "state", "population", "why", "carried")
+    ):
         raise ValueError("city arrays of different lengths")
     if len(label) != n or len(cities.lat) != n or len(cities.lon) != n:
         raise ValueError("city labels or positions of another length")

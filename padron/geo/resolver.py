@@ -76,6 +76,7 @@ class _Found:
     warnings: tuple[PlaceWarning, ...] = ()
     unresolved: PlaceError | None = None
     kept: PlaceWarning | None = None  # the warning for the value kept as sent
+    as_sent: str | None = None  # a city id stored as sent, with the sent state (_city_by_id)
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass is 4x slower to make
@@ -176,6 +177,7 @@ class Resolver:
         "__weakref__",
         "_all_states_pool",
         "_cached",
+        "_carried",
         "_centroids",
         "_children",
         "_city_memo",
@@ -206,12 +208,12 @@ class Resolver:
         self._state_memo: dict[tuple[str, int | None, bool], _Found] = {}
         self._city_memo: dict[tuple[str, int | None, int | None, bool, bool], _Found] = {}
         self._cached = lru_cache(maxsize=_CACHE_SIZE)(self._resolve)
+        self._carried: dict[int, list[int]] | None = None  # made on first use
         self._children = Counter(p for p in index.states.parent if p >= 0)
         self._countries_with_states = frozenset(index.states.country)
         self._prepare_names(index)
         # Entries of one place share a place number (one entry per state the
-        # sources file it under); an index without place numbers has one entry
-        # per Wikidata id.
+        # sources file it under).
         self._place_no = index.cities.place
         self._centroids = self._state_centroids()
         # _holds[j]: the states that state number j lies in (itself and its
@@ -534,6 +536,8 @@ class Resolver:
         found = self._city_memoised(sent, scope_country, scope_state, s.sent, s.kept)
         if not out.take(found, reject):
             return None, s, c
+        if found.as_sent is not None:
+            return found.as_sent, s, c
         if found.index is None:
             return str(sent).strip(), s, c
         return self._city_consistency(sent, found.index, c, s, out)
@@ -1107,19 +1111,42 @@ class Resolver:
     def _state_of(self, k: int) -> int:
         return self.index.cities.state_of(k)
 
+    def _carriers(self, number: int) -> list[int]:
+        """Entries without a trusted id whose rows carry Wikidata number ``number``."""
+        if self._carried is None:
+            carried: dict[int, list[int]] = {}
+            for k, q in enumerate(self.index.cities.carried):
+                if q:
+                    carried.setdefault(q, []).append(k)
+            self._carried = carried
+        return self._carried.get(number, [])
+
     def _city_by_id(
         self, text: str, code: str, country: int | None, state: int | None, state_sent: bool
     ) -> _Found:
         ci = self.index.cities
-        entries = ci.by_qid(int(code[1:]))
-        if not entries:
-            return _kept(
-                "city", PlaceError("city", "not_found", f"no city has the Wikidata id {code}"), text
-            )
+        number = int(code[1:])
+        entries = ci.by_qid(number)
         states = self.index.states
         inside = [
             k for k in entries if state is not None and states.within(self._state_of(k), state)
         ]
+        # An id the client sent is its own identification of the place: when any
+        # row of the data carrying it (copied rows included) lies in the sent
+        # state, that state is stored with the id (the API's example: ES,
+        # Barcelona, Q11355, which the data gives to Mollet de Peralada in
+        # Girona and copies to Mollet del Vallès in Barcelona).
+        if (
+            state_sent
+            and state is not None
+            and not inside
+            and any(states.within(self._state_of(k), state) for k in self._carriers(number))
+        ):
+            return _Found(as_sent=code)
+        if not entries:
+            return _kept(
+                "city", PlaceError("city", "not_found", f"no city has the Wikidata id {code}"), text
+            )
         inside = inside or [k for k in entries if ci.country[k] == country]
         k = max(inside or entries, key=lambda k: (ci.population[k], -k))
         return _Found(k, warnings=self._mismatch(k, state, text) if state_sent else ())
@@ -1173,12 +1200,12 @@ class Resolver:
 
     def _by_distance(self, places: list[int], state: int) -> list[int]:
         """``places`` nearest to ``state`` first; just the first when it is clearly
-        the nearest (every other at least twice as far); all when positions are unknown."""
+        the nearest (every other at least twice as far); all, unranked, when no
+        city is filed under ``state`` (its centre is unknown)."""
         centre = self._centroids.get(state)
-        lat = getattr(self.index.cities, "lat", None)
-        lon = getattr(self.index.cities, "lon", None)
-        if centre is None or lat is None or lon is None:
+        if centre is None:  # a state under which no city is filed
             return places
+        lat, lon = self.index.cities.lat, self.index.cities.lon
         ranked = sorted(places, key=lambda k: _km(centre[0], centre[1], lat[k], lon[k]))
         first = _km(centre[0], centre[1], lat[ranked[0]], lon[ranked[0]])
         second = _km(centre[0], centre[1], lat[ranked[1]], lon[ranked[1]])
@@ -1188,12 +1215,9 @@ class Resolver:
 
     def _state_centroids(self) -> dict[int, tuple[float, float]]:
         """Each state's centre: the mean position of the cities filed under it
-        (or under its subdivisions). Empty when the index carries no positions."""
+        (or under its subdivisions); states without cities have none."""
         ci = self.index.cities
-        lat = getattr(ci, "lat", None)
-        lon = getattr(ci, "lon", None)
-        if lat is None or lon is None:
-            return {}
+        lat, lon = ci.lat, ci.lon
         sums: dict[int, list[float]] = {}
         parent = self.index.states.parent
         for st, y, x in zip(ci.state, lat, lon, strict=True):

@@ -10,10 +10,9 @@ import pytest
 from padron.ids import current_year
 from tests.conftest import Api
 
-# The SDK's example sends city Q11355; in the place data that id is Mollet de
-# Peralada's (Girona), copied forward to Mollet del Vallès (Barcelona): see
-# test_the_sdk_example_id_is_answered_with_the_place_it_names. The seed here
-# keeps the example's shape with a Barcelona city whose id the data confirms.
+# The SDK's example sends city Q11355 (see test_the_sdk_example_is_stored_as_the_
+# contract_shows); the seed here keeps the example's shape with a Barcelona city
+# whose id the data confirms.
 SEED = {
     "code": "D314K1432",
     "country": "ES",
@@ -59,13 +58,32 @@ def test_the_seed_example_is_created_with_canonical_locations(api: Api) -> None:
     }
 
 
-def test_the_sdk_example_id_is_answered_with_the_place_it_names(api: Api) -> None:
+def test_the_sdk_example_is_stored_as_the_contract_shows(api: Api) -> None:
+    # Q11355 is the client's own identification of a place in Barcelona: the
+    # place data gives it to Mollet de Peralada (Girona) and copies it to Mollet
+    # del Vallès (Barcelona), so the state sent is stored with it, unwarned.
     r = api.post({**SEED, "city": "Q11355"})
     assert r.status_code == 201, r.text
     body = r.json()
-    assert (body["payload"]["country"], body["payload"]["city"]) == ("ESP", "Q11355")
+    payload = body["payload"]
+    assert (payload["country"], payload["state"], payload["city"]) == ("ESP", "ES-B", "Q11355")
+    assert not body.get("warnings")
+    again = api.get(code=SEED["code"])
+    assert again.status_code == 200, again.text
+    stored = again.json()["payload"]
+    assert (stored["country"], stored["state"], stored["city"]) == ("ESP", "ES-B", "Q11355")
+
+
+def test_an_id_with_no_row_in_the_state_sent_stores_its_own_state(api: Api) -> None:
+    # no row carrying Q11355 lies in Madrid: the id's own place, and said so
+    r = api.post({**SEED, "state": "Madrid", "city": "Q11355"})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    payload = body["payload"]
+    assert (payload["country"], payload["state"], payload["city"]) == ("ESP", "ES-GI", "Q11355")
     warnings = body.get("warnings") or []
-    assert any("Mollet de Peralada" in w["description"] for w in warnings)
+    assert [w["code"] for w in warnings] == ["state_mismatch"]
+    assert "Mollet de Peralada" in warnings[0]["description"]
 
 
 def test_payload_always_has_all_eight_keys(api: Api) -> None:

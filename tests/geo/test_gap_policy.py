@@ -80,6 +80,53 @@ def test_a_city_only_in_another_state_stores_its_own_state_with_state_mismatch(
     assert warning.code == "state_mismatch" and "ES-M" in warning.description
 
 
+@pytest.mark.parametrize(
+    ("country", "state", "city", "nearest"),
+    [
+        # Baltimore, Maryland, borders the District; Baltimore, Ohio, lies far off
+        ("USA", "US-DC", "Baltimore", "US-MD"),
+        # Blagoveshchensk on the Amur, beside the Jewish AO; the Bashkir one far west
+        ("RUS", "RU-YEV", "Blagoveshchensk", "RU-AMU"),
+    ],
+)
+def test_of_namesakes_only_in_other_states_the_clearly_nearest_is_stored(
+    resolver: Resolver, country: str, state: str, city: str, nearest: str
+) -> None:
+    res = resolver.resolve(country, state, city)
+    assert res.ok and (res.country, res.state) == (country, nearest)
+    assert is_id(res.city) and lies_in(resolver, res)
+    [warning] = res.warnings
+    assert (warning.field, warning.code) == ("city", "state_mismatch")
+    assert state in warning.description and nearest in warning.description
+
+
+def test_every_city_answered_lies_in_the_stored_state_and_country(resolver: Resolver) -> None:
+    # self-consistency, read from the index's own entries of the answered id;
+    # each row sent with its own state and with another state of its country
+    ix = resolver.index
+    ci, states = ix.cities, ix.states
+    rows = official_triples(3000, seed=23)
+    other_state = {country: state for country, state, *_ in rows}
+    sent = [(country, state, city) for country, state, city, *_ in rows]
+    sent += [(country, other_state[country], city) for country, _, city, *_ in rows]
+    answered = 0
+    for country, state, city in sent:
+        res = resolver.resolve(country, state, city)
+        assert res.ok and res.country == country, (country, state, city, res.errors)
+        if not is_id(res.city):
+            continue
+        answered += 1
+        assert res.city is not None and res.state is not None
+        scope = states.codes[res.state]
+        assert states.code[scope] == res.state, res.state  # a canonical code
+        entries = ci.by_qid(int(res.city[1:]))
+        assert any(
+            ix.countries.alpha3[ci.country[k]] == country and states.within(ci.state_of(k), scope)
+            for k in entries
+        ), (country, state, city, res.state, res.city)
+    assert answered >= 2000
+
+
 def test_a_name_in_several_other_states_none_clearly_nearest_is_kept(
     resolver: Resolver,
 ) -> None:

@@ -247,6 +247,14 @@ def test_the_reference_example_city(resolver: Resolver) -> None:
     # is_duplicated), which is therefore kept as sent, never answered with it.
     res = resolver.resolve(OMITTED, OMITTED, "Q11355")
     assert (res.country, res.state, res.city) == ("ESP", "ES-GI", "Q11355")
+    # Sent by the client with Barcelona, where the copied row lies, the id is
+    # the client's own identification: the sent state is stored with it.
+    res = resolver.resolve("ES", "Barcelona", "Q11355")
+    assert (res.country, res.state, res.city, res.warnings) == ("ESP", "ES-B", "Q11355", ())
+    # With a state where no row carrying it lies: the id's own place, said so.
+    res = resolver.resolve("ES", "ES-M", "Q11355")
+    assert (res.country, res.state, res.city) == ("ESP", "ES-GI", "Q11355")
+    assert [w.code for w in res.warnings] == ["state_mismatch"]
     res = resolver.resolve("ES", "ES-B", "Mollet del Valles")
     assert (res.city, [w.code for w in res.warnings]) == ("Mollet del Valles", ["unresolved"])
     res = resolver.resolve(OMITTED, OMITTED, "Q11492")
@@ -411,3 +419,21 @@ def test_attribution_names_every_source() -> None:
 
 def test_ambiguous_state_candidates_most_prominent_first(resolver: Resolver) -> None:
     assert state(resolver, "CA").errors[0].candidates[0].id == "US-CA"
+
+
+def test_an_id_sent_with_the_state_of_a_row_that_carries_it_keeps_that_state(
+    resolver: Resolver,
+) -> None:
+    # the rule, not the example: every copied or disputed row's id, sent with
+    # the row's own country and state, is stored with that state, unwarned
+    ix = resolver.index
+    ci, states = ix.cities, ix.states
+    rows = [k for k in range(len(ci)) if ci.carried[k] and ci.state_of(k) >= 0]
+    assert len(rows) > 1000
+    for k in rows[:: len(rows) // 300]:
+        country = ix.countries.alpha3[ci.country[k]]
+        state = states.code[ci.state_of(k)]
+        res = resolver.resolve(country, state, f"Q{ci.carried[k]}")
+        assert res.ok, (country, state, ci.label[k], res.errors)
+        assert (res.country, res.state, res.city) == (country, state, f"Q{ci.carried[k]}")
+        assert [w.code for w in res.warnings if w.field == "city"] == [], ci.label[k]
