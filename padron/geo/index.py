@@ -126,6 +126,7 @@ class Trust(enum.IntEnum):
         return _REASONS[self]
 
 
+_TRUSTS: Final = tuple(Trust)  # by value: the values are 0, 1, 2...
 _REASONS = {
     Trust.CONFIRMED: "its Wikidata id is confirmed by the place data",
     Trust.NO_ID: "no installed source gives it a Wikidata id",
@@ -146,7 +147,10 @@ def fold_version() -> str:
 
 def key_hash(key: str) -> int:
     """The stable 64-bit hash under which a folded city name is stored."""
-    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little")
+    return int.from_bytes(_blake2b(key.encode(), digest_size=8).digest(), "little")
+
+
+_blake2b = hashlib.blake2b
 
 
 # ---- records --------------------------------------------------------------------------
@@ -270,11 +274,13 @@ class Cities:
 
     def named(self, key: str) -> list[int]:
         """Entries with this folded name; alternate-name matches carry ``ALTERNATE``."""
-        h = key_hash(key)
-        i = bisect_left(self.hashes, h)
-        if i == len(self.hashes) or self.hashes[i] != h:
+        h = int.from_bytes(_blake2b(key.encode(), digest_size=8).digest(), "little")  # key_hash
+        hashes = self.hashes
+        i = bisect_left(hashes, h)
+        if i == len(hashes) or hashes[i] != h:
             return []
-        return list(self.posts[self.starts[i] : self.starts[i + 1]])
+        starts = self.starts
+        return self.posts[starts[i] : starts[i + 1]].tolist()
 
     def state_of(self, city: int) -> int:
         """The entry's state number, -1 for none."""
@@ -283,7 +289,7 @@ class Cities:
 
     def trust(self, city: int) -> Trust:
         """Whether the entry's id can be used, and if not, why."""
-        return Trust(self.why[city])
+        return _TRUSTS[self.why[city]]  # (calling Trust(value) costs microseconds)
 
     def entries_of(self, city: int) -> list[int]:
         """All entries of the entry's place (one per state it is filed under)."""

@@ -404,6 +404,26 @@ class Resolver:
     def _resolve_values(
         self, country: Sent, state: Sent, city: Sent, stored: StoredLocation, reject: bool
     ) -> Resolution:
+        if (
+            stored is NO_LOCATION
+            and type(country) is str
+            and type(state) is str
+            and type(city) is str
+        ):
+            # A whole location whose country and state were resolved before (a
+            # shop's customers share a few thousand pairs): only the city is new.
+            # A pair found in the memo under the values as sent was neither a
+            # constituent country (England: memoised under GB) nor an ambiguous
+            # state (memoised with its error), so those steps have nothing to do;
+            # and with all three sent, nothing stored is carried over.
+            context = self._context_memo.get((country, state, reject))
+            if context is not None and not context[2] and context[1].sent:
+                c, s, _, warnings = context
+                out = _Outcome([], list(warnings))
+                city_value, s, c = self._city_step(city, stored, c, s, reject, out)
+                return Resolution(
+                    c.value, s.value, city_value, tuple(out.errors), tuple(out.warnings)
+                )
         country, state = self._constituent_country(country, state)
         state = self._state_by_city(country, state, city)
         c, s, errors, warnings = self._context(country, state, stored, reject)
@@ -580,6 +600,8 @@ class Resolver:
         out: _Outcome,
     ) -> None:
         """Omitted fields whose stored values lie in another country than the new one."""
+        if state is not OMITTED and city is not OMITTED:
+            return  # nothing stored is carried over
         ix = self.index
         alpha3 = ix.countries.alpha3
         stored_country = ix.countries.by_alpha3.get(stored.country or "")
