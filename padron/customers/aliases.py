@@ -282,7 +282,9 @@ class AliasService:
     def _review(
         self, field: str, value: str, country: str, state: str | None, count: int
     ) -> ReviewPlace:
-        sent: tuple[Sent, Sent] = (value, OMITTED) if field == "state" else (state, value)
+        sent: tuple[Sent, Sent] = (
+            (value, OMITTED) if field == "state" else (OMITTED if state is None else state, value)
+        )
         result = self.resolver.resolve(country, *sent)
         warning = next((w for w in result.warnings if w.field == field), None)
         if warning is None:
@@ -307,7 +309,9 @@ class AliasService:
         candidates and suggestions the resolver has."""
         if field not in ALIAS_FIELDS or not text.strip():
             return ()
-        sent: tuple[Sent, Sent] = (text, OMITTED) if field == "state" else (state, text)
+        sent: tuple[Sent, Sent] = (
+            (text, OMITTED) if field == "state" else (OMITTED if state is None else state, text)
+        )
         result = self.resolver.resolve(country, *sent)
         out: list[Place] = []
         value = getattr(result, field) if result.ok else None
