@@ -16,7 +16,8 @@ Place data in padron's location index:
   https://www.unicode.org/license.txt .
 - iso3166-2 (other names and change history of ISO 3166-2 subdivisions) by
   AJ McKenna: MIT licence.
-- State codes published by WooCommerce and PayPal (facts), with source and date
-  in padron/geo/data/platform_states.tsv.
+- State codes published by WooCommerce and PayPal (facts), and Shopify's zone
+  codes from its address data (Shopify/worldwide, MIT licence), with source and
+  date in padron/geo/data/platform_states.tsv.
 - Wikidata identifiers: Creative Commons CC0 1.0 (public domain dedication).
 """

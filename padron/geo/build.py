@@ -101,16 +101,25 @@ class _Names:
             if key and index not in self.tiers[1][key]:
                 self.tiers[1][key].append(index)
 
-    def freeze(self) -> tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]]]:
-        """The two tiers. Precedence: of the places a primary name names, those
+    def freeze(
+        self, country: Sequence[int] = ()
+    ) -> tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]]]:
+        """The two tiers. Precedence: of the places a primary name names (in one
+        country, for states: ``country[i]`` is the country of state ``i``), those
         whose ISO or native name it is exactly are kept ("Congo" is ISO's short
         name of COG; COD has it only as the head of "Congo, The Democratic
-        Republic of the")."""
+        Republic of the"); Sudan's ISO "Red Sea" leaves Egypt's Red Sea alone."""
         primary = {k: tuple(v) for k, v in self.tiers[0].items()}
         for k, ids in primary.items():
             exact = self.exact.get(k, set())
-            if len(ids) > 1 and exact and len(exact & set(ids)) < len(ids):
-                primary[k] = tuple(i for i in ids if i in exact)
+            if len(ids) < 2 or not exact:
+                continue
+
+            def group(i: int) -> int:
+                return country[i] if country else 0
+
+            exact_groups = {group(i) for i in ids if i in exact}
+            primary[k] = tuple(i for i in ids if i in exact or group(i) not in exact_groups)
         other = {k: tuple(v) for k, v in self.tiers[1].items() if k not in primary}
         return primary, other
 
@@ -235,8 +244,11 @@ def build_tables(report: Report | None = None) -> Index:
     for sub in subs:
         if sub.code in code_to_state:
             i = code_to_state[sub.code]
+            # ISO's own names (each language's, "Catalunya [Cataluña]") are
+            # exact: of states sharing a name, the one ISO gives it to wins
+            iso_names = {p.strip() for p in re.split(r"[;\[\]]", sub.name)} | {sub.name}
             for v in _variants(sub.name):
-                s_names.add(0, v, i)
+                s_names.add(0, v, i, exact=v in iso_names)
             for t in sub_tr[sub.name]:
                 for v in _variants(t):
                     s_names.add(1, v, i)
@@ -399,7 +411,7 @@ def build_tables(report: Report | None = None) -> Index:
             w = words(n)
             if w:
                 c_words.append((w, i))
-    s_primary, s_other = s_names.freeze()
+    s_primary, s_other = s_names.freeze(s_country)
     alpha3: list[str] = c["alpha3"]
     countries = Countries(
         alpha3=alpha3,

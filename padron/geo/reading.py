@@ -33,7 +33,7 @@ from typing import Literal
 from padron.geo.fold import fold, words
 
 #: Bump when a rule changes what ``index_forms`` gives: index keys depend on it.
-READING_VERSION = 6
+READING_VERSION = 7
 
 Kind = Literal["country", "state", "city"]
 

@@ -181,6 +181,11 @@ def test_a_qualifier_that_names_another_place_is_no_answer(resolver: Resolver) -
         # a subdivision ISO deleted: the one that now holds the place
         ("IT", "Aosta", "IT-23"),
         ("IT", "IT-AO", "IT-23"),
+        # ISO's own name of a state wins over another state's name from the data
+        ("LT", "Vilnius", "LT-58"),
+        ("EE", "Pärnu", "EE-624"),
+        ("KG", "Osh", "KG-O"),
+        ("EG", "Red Sea", "EG-BA"),  # Sudan's ISO "Red Sea" decides nothing in Egypt
         # one source's name for a state that every other gives to another
         ("RU", "г. Москва", "RU-MOW"),
         ("RU", "Москва", "RU-MOW"),
@@ -335,3 +340,15 @@ def test_an_exact_name_wins_over_a_part_of_another_name(name: str) -> None:
     primary, _ = names.freeze()
     assert primary[fold(name)] == (1,)
     assert primary[fold(f"{name} 2")] == (3, 4)
+
+
+def test_an_exact_state_name_wins_only_within_its_country() -> None:
+    from padron.geo.build import _Names
+    from padron.geo.fold import fold
+
+    names = _Names("state")
+    names.add(0, "Red Sea", 0, exact=True)  # Sudan's ISO name (country 0)
+    names.add(0, "Red Sea", 1)  # Egypt's governorate, by another source (country 1)
+    names.add(0, "Red Sea", 2)  # another state of Sudan with that name from the data
+    primary, _ = names.freeze([0, 1, 0])
+    assert primary[fold("Red Sea")] == (0, 1)
