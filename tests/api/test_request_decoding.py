@@ -19,12 +19,19 @@ JSON = {"Content-Type": "application/json"}
 BASE = "http://testserver"
 
 
+#: The dashboard is HTML for browsers: its answers are redirects (to ``/ui/``, to
+#: sign-in) by design, and tests/ui covers them; the lenient paths are the API's.
+DASHBOARD = "/ui"
+
+
 def _routes(api: Api) -> list[str]:
     app: Any = api.client.app
     paths = []
     for route in app.routes:
         if isinstance(route, Route | Mount) and "{" not in route.path:
-            paths.append(route.path.rstrip("/") or "/")
+            path = route.path.rstrip("/") or "/"
+            if path != DASHBOARD:
+                paths.append(path)
     assert "/customers" in paths and "/status" in paths
     return paths
 
