@@ -131,6 +131,7 @@ def test_codes_fold_to_one_key(written: str, code: str) -> None:
         "l·l",
         "e\u0301\u0301",
         "\u0301a",
+        "a\u0530",  # U+0530, just past the marks' scripts (unassigned): a space
     ],
 )
 def test_fast_folding_equals_the_rule(name: str) -> None:
