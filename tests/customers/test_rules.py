@@ -19,6 +19,7 @@ from padron.customers.rules import (
     MIN_YEAR,
     Problem,
     check,
+    check_places,
     sent_code,
     storable,
 )
@@ -410,3 +411,60 @@ def test_storable() -> None:
     assert storable(None) and storable("abc") and storable("c" * MAX_CODE)
     assert not storable("c" * (MAX_CODE + 1))
     assert not storable("a\x00") and not storable("\ud800")
+
+
+# -- boundaries of what a description shows ---------------------------------------------
+
+
+def test_a_long_number_is_cut_in_the_description() -> None:
+    shown = "1" + "0" * 39  # 40 characters: shown whole
+    assert only_problem(code="c", yearBorn=10**39).description.startswith(
+        f"yearBorn {shown} is outside"
+    )
+    assert only_problem(code="c", yearBorn=10**45).description.startswith(
+        f"yearBorn {shown}… is outside"
+    )
+
+
+def test_the_code_of_a_refused_customer_is_known_as_far_as_it_can_be() -> None:
+    assert check(obj(code=" C1 ", gender=9))[1] == "C1"
+    assert check(obj(code=42, gender=9))[1] == "42"
+    assert check(obj(code="c" * 300))[1] == "c" * MAX_CODE
+    for unknown in ("  ", [1], True):
+        assert check(obj(code=unknown))[1] is None
+
+
+def test_leading_zeros_are_no_digits_of_the_number() -> None:
+    patch, _, problems = check(obj(code="c", yearBorn="0" * 20 + "1990", gender="00"))
+    assert problems == [] and patch.values == {"yearBorn": 1990, "gender": 0}
+
+
+def test_c1_starts_at_u0080() -> None:
+    assert only_problem(code="a\x80").description.endswith(
+        "(a C1 character usually means Windows-1252 text decoded as Latin-1)"
+    )
+
+
+def test_a_metadata_path_of_60_characters_is_shown_whole() -> None:
+    def described(key: str) -> str:
+        doc = (("code", "c"), ("metadata", ((key, (("x", 1), ("x", 1))),)))
+        return check(doc)[2][0].description
+
+    assert described("k" * 59) == f"metadata.{'k' * 59} has the key 'x' twice; send each key once"
+    assert described("k" * 60).startswith(f"metadata.{'k' * 59}… has")
+
+
+def test_the_dry_run_refuses_what_a_post_refuses() -> None:
+    assert check_places("ES", OMITTED, "Barcelona") == []
+    assert check_places(OMITTED, OMITTED, OMITTED) == []
+    assert check_places(None, 724, None) == []
+    problems = check_places("p" * (MAX_LOCATION + 1), "a\x00", True)
+    assert [(p.field, p.code) for p in problems] == [
+        ("country", "too_long"),
+        ("state", "invalid_value"),
+        ("city", "invalid_type"),
+    ]
+    assert (
+        problems
+        == check(obj(code="c", country="p" * (MAX_LOCATION + 1), state="a\x00", city=True))[2]
+    )
