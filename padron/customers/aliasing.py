@@ -16,30 +16,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from typing import Final, Protocol
+from typing import Final
 
+from padron.customers.places import LocationResolver
 from padron.geo.fold import fold
-from padron.geo.types import NO_LOCATION, OMITTED, Place, Resolution, Sent, StoredLocation
-from padron.geo.types import Field as GeoField
+from padron.geo.types import OMITTED, Resolution, Sent, StoredLocation
 from padron.store.records import PlaceAlias
 
 #: The fields an alias can name: a country that no data knows is the client's
 #: error (``not_found``), never a gap to decide on.
 ALIAS_FIELDS: Final = ("state", "city")
-
-
-class _Resolver(Protocol):
-    def resolve(
-        self,
-        country: Sent,
-        state: Sent,
-        city: Sent,
-        stored: StoredLocation = NO_LOCATION,
-        *,
-        reject_unresolved: bool = False,
-    ) -> Resolution: ...
-
-    def describe(self, field: GeoField, place_id: str) -> Place | None: ...
 
 
 def value_key(text: str) -> str:
@@ -48,7 +34,7 @@ def value_key(text: str) -> str:
     return fold(text)
 
 
-def state_context(resolver: _Resolver, state: str | None) -> str | None:
+def state_context(resolver: LocationResolver, state: str | None) -> str | None:
     """A city's context state as aliases key it: an ISO 3166-2 code as it is,
     a state kept as sent by its folded text, None for none."""
     if state is None:
@@ -79,7 +65,7 @@ NO_ALIASES: Final = AliasBook()
 
 
 def resolve_aliased(
-    resolver: _Resolver,
+    resolver: LocationResolver,
     book: AliasBook,
     country: Sent,
     state: Sent,

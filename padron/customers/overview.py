@@ -22,7 +22,7 @@ from padron.geo.types import NO_LOCATION, OMITTED, Field, Place
 from padron.store.summary import DAY, Summary
 
 if TYPE_CHECKING:
-    from padron.customers.service import LocationResolver
+    from padron.customers.places import LocationResolver
     from padron.store.base import Store
 
 #: Days of the created/updated series, today (UTC) included.

@@ -22,7 +22,7 @@ from padron.store.listing import CustomerFilter
 from padron.store.signal import Token
 
 if TYPE_CHECKING:
-    from padron.customers.service import LocationResolver
+    from padron.customers.places import LocationResolver
     from padron.store.base import Store
 
 #: Attempts at reading a page from the oldest kept change while a prune runs.

@@ -21,6 +21,7 @@ from padron.customers.aliasing import NO_ALIASES, AliasBook, resolve_aliased
 from padron.customers.codes import normalise_code
 from padron.customers.model import Customer, Project, Written
 from padron.customers.overview import OverviewCache, OverviewService
+from padron.customers.places import LocationResolver as LocationResolver  # re-exported
 from padron.customers.reading import ReadingService
 from padron.customers.rules import Patch, Problem, check, sent_code, storable
 from padron.errors import PadronError
@@ -33,25 +34,10 @@ from padron.geo.types import (
     Sent,
     StoredLocation,
 )
-from padron.geo.types import Field as GeoField
 from padron.ids import new_id, now
 from padron.store.base import Store
 
 R = TypeVar("R")
-
-
-class LocationResolver(Protocol):
-    def resolve(
-        self,
-        country: Sent,
-        state: Sent,
-        city: Sent,
-        stored: StoredLocation = NO_LOCATION,
-        *,
-        reject_unresolved: bool = False,
-    ) -> Resolution: ...
-
-    def describe(self, field: GeoField, place_id: str) -> Place | None: ...
 
 
 @dataclass(frozen=True, slots=True)
