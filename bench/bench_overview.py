@@ -41,7 +41,6 @@ import random
 import secrets
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -50,6 +49,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench_postgres import machine
 
 from padron.access import Access
 from padron.customers.overview import TOP, first_day
@@ -71,17 +72,6 @@ COLUMNS = (
     "year_born, gender, metadata"
 )
 QUERY_NAMES = ("profile", "countries", "top states", "top cities", "last 90 days", "kept as sent")
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines():
-            if line.startswith("Model name:"):
-                model = line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return f"{model}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
 
 
 def place_pool(
