@@ -115,6 +115,22 @@ def refused(
     return ui.pages.render(request, "refused.html", {"why": why}, session=session, status=status)
 
 
+async def checked_form(
+    ui: Dashboard, request: Request, session: Active, why: str
+) -> Response | None:
+    """Read a POSTed form and check its CSRF token against ``session``: the refusal
+    page (``why`` when the token is missing or wrong) if either fails, else None with
+    the form in ``request.state.form``."""
+    try:
+        form = await read_form(request)
+    except FormRefused as exc:
+        return refused(ui, request, session, exc.status, exc.message)
+    if not csrf_matches(session.csrf, form.get("csrf")):
+        return refused(ui, request, session, 403, why)
+    request.state.form = form
+    return None
+
+
 def signed_in(handler: Handler) -> Endpoint:
     """The page ``handler`` behind a session (and, for POST, a CSRF token)."""
 
@@ -126,21 +142,16 @@ def signed_in(handler: Handler) -> Endpoint:
         if session is None:
             return RedirectResponse(sign_in_url(request), status_code=303)
         if request.method == "POST":
-            try:
-                form = await read_form(request)
-            except FormRefused as exc:
-                return refused(ui, request, session, exc.status, exc.message)
-            if not csrf_matches(session.csrf, form.get("csrf")):
-                return refused(
-                    ui,
-                    request,
-                    session,
-                    403,
-                    "This form did not carry the token of your session (it is from an older "
-                    "session, or from another site), so nothing was changed. Go back, reload "
-                    "the page and send it again.",
-                )
-            request.state.form = form
+            refusal = await checked_form(
+                ui,
+                request,
+                session,
+                "This form did not carry the token of your session (it is from an older "
+                "session, or from another site), so nothing was changed. Go back, reload "
+                "the page and send it again.",
+            )
+            if refusal is not None:
+                return refusal
         return await handler(ui, request, session)
 
     return endpoint

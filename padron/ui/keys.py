@@ -91,19 +91,23 @@ def _key_of(keys: list[ApiKey], key_id: str) -> ApiKey | None:
     return next((k for k in keys if k.id == key_id and k.active), None)
 
 
+def _no_such_key(ui: Dashboard, request: Request, session: Active) -> Response:
+    return ui.pages.render(
+        request,
+        "refused.html",
+        {"title": "No such key", "why": "This project has no active key with this id."},
+        session=session,
+        status=404,
+        section="keys",
+    )
+
+
 @signed_in
 async def confirm_revoke(ui: Dashboard, request: Request, session: Active) -> Response:
     keys = await run_in_threadpool(ui.access.keys_of, session.project)
     key = _key_of(keys, str(request.path_params["key_id"]))
     if key is None:
-        return ui.pages.render(
-            request,
-            "refused.html",
-            {"title": "No such key", "why": "This project has no active key with this id."},
-            session=session,
-            status=404,
-            section="keys",
-        )
+        return _no_such_key(ui, request, session)
     own = key.id == session.key.id
     return ui.pages.render(
         request,
@@ -127,14 +131,7 @@ async def revoke_key(ui: Dashboard, request: Request, session: Active) -> Respon
     key_id = str(request.path_params["key_id"])
     revoked = await run_in_threadpool(ui.access.revoke_in, session.project, key_id)
     if not revoked:
-        return ui.pages.render(
-            request,
-            "refused.html",
-            {"title": "No such key", "why": "This project has no active key with this id."},
-            session=session,
-            status=404,
-            section="keys",
-        )
+        return _no_such_key(ui, request, session)
     if key_id == session.key.id:
         response = RedirectResponse(f"{PREFIX}/sign-in", status_code=303)
         response.delete_cookie(COOKIE, path=PREFIX, httponly=True, samesite="strict")

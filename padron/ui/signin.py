@@ -23,7 +23,16 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from padron.access.sessions import Active, SignInRefused, csrf_matches
-from padron.ui.guard import COOKIE, PREFIX, FormRefused, read_form, refused, safe_next, same_origin
+from padron.ui.guard import (
+    COOKIE,
+    PREFIX,
+    FormRefused,
+    checked_form,
+    read_form,
+    refused,
+    safe_next,
+    same_origin,
+)
 from padron.ui.site import Dashboard
 
 #: The sign-in form's own token (double submit), for the form only.
@@ -123,14 +132,11 @@ async def sign_out(ui: Dashboard, request: Request) -> Response:
     token = request.cookies.get(COOKIE)
     session = await run_in_threadpool(ui.sessions.find, token)
     if session is not None:
-        try:
-            form = await read_form(request)
-        except FormRefused as exc:
-            return refused(ui, request, session, exc.status, exc.message)
-        if not csrf_matches(session.csrf, form.get("csrf")):
-            return refused(
-                ui, request, session, 403, "This sign-out form did not carry your session's token."
-            )
+        refusal = await checked_form(
+            ui, request, session, "This sign-out form did not carry your session's token."
+        )
+        if refusal is not None:
+            return refusal
         await run_in_threadpool(ui.sessions.sign_out, session.token)
     response = RedirectResponse(f"{PREFIX}/sign-in", status_code=303)
     response.delete_cookie(COOKIE, path=PREFIX, httponly=True, samesite="strict")
