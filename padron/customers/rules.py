@@ -352,13 +352,6 @@ def _metadata(value: Any, problems: list[Problem]) -> str | None:
     except _Unstorable as exc:
         problems.append(Problem("metadata", "invalid_value", exc.describe("metadata")))
         return None
-    except RecursionError:
-        problems.append(
-            Problem(
-                "metadata", "invalid_value", "metadata is nested too deeply; send flatter metadata"
-            )
-        )
-        return None
     text = _encode(plain).decode("utf-8")
     if len(text) > MAX_METADATA:
         problems.append(
