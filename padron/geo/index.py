@@ -542,6 +542,9 @@ def _decode(parts: dict[str, tuple[str, memoryview]], versions: dict[str, str]) 
         raise ValueError("name postings do not add up")
     if n and max(cities.country) >= len(countries.alpha3):
         raise ValueError("a city refers to a country that does not exist")
+    if n and max(cities.why) >= len(_TRUSTS):
+        # checked here, or the first city answered without an id would raise IndexError
+        raise ValueError(f"a city's trust value {max(cities.why)} is not one of {len(_TRUSTS)}")
     weight = states.weight
     for st, population in zip(cities.state, cities.population, strict=True):
         if st != NO_STATE:

@@ -172,3 +172,33 @@ def test_no_temporary_files_are_left_beside_the_index(data_dir: Path, resolver: 
 def test_entries_without_a_state_are_few(index: Index) -> None:
     ci = index.cities
     assert sum(1 for st in ci.state if st == NO_STATE) < len(ci) // 100
+
+
+@pytest.mark.parametrize("value", [len(Trust), 255])
+def test_an_index_whose_trust_is_out_of_range_is_refused_when_loaded(
+    index: Index, tmp_path: Path, value: int
+) -> None:
+    # a file written whole (its checksum matches) but whose trust byte names no
+    # Trust: refused at load with the index's own error, never an IndexError
+    # when the first city without an id is answered
+    from array import array
+
+    from padron.geo.index import write_index
+
+    why = array("B", index.cities.why)
+    why[len(why) // 2] = value
+    broken = Index(
+        index.countries,
+        index.states,
+        type(index.cities)(**{**_fields(index.cities), "why": why}),
+        index.versions,
+    )
+    path = tmp_path / "broken.idx"
+    write_index(path, broken)
+    with pytest.raises(IndexFileError, match="trust") as caught:
+        load_index(path)
+    assert "\n" not in str(caught.value)
+
+
+def _fields(cities: object) -> dict[str, object]:
+    return {name: getattr(cities, name) for name in cities.__slots__}  # type: ignore[attr-defined]
