@@ -19,6 +19,7 @@ from padron.customers.service import RejectedCustomer, warning_from
 from padron.customers.wire import payload
 from padron.ids import iso
 from padron.store.records import PlaceAlias
+from padron.vocabulary import LOCATION_FIELDS
 
 _encode: Final = msgspec.json.Encoder().encode
 JSON: Final = "application/json"
@@ -118,7 +119,7 @@ def ingest_result(written: Sequence[Written]) -> dict[str, Any]:
 def location(result: Any, resolver: Any) -> dict[str, Any]:
     """``GET /locations/resolve``: each canonical id with its place's names."""
     payload: dict[str, Any] = {"code": "ok"}
-    for field in ("country", "state", "city"):
+    for field in LOCATION_FIELDS:
         value = getattr(result, field)
         if value is None:
             payload[field] = None

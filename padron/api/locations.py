@@ -13,8 +13,7 @@ from padron.api.errors import Refusal
 from padron.customers.rules import check_places
 from padron.customers.service import problem_from
 from padron.geo.types import OMITTED, Sent
-
-_PARAMS = ("country", "state", "city")
+from padron.vocabulary import LOCATION_FIELDS
 
 
 async def resolve_location(ctx: Context, request: Request) -> Response:
@@ -22,14 +21,14 @@ async def resolve_location(ctx: Context, request: Request) -> Response:
     ``validation_error`` with the resolver's field errors."""
     _, project = await ctx.gate.authorize(request, None)
     params = request.query_params
-    unknown = sorted(set(params) - set(_PARAMS))
+    unknown = sorted(set(params) - set(LOCATION_FIELDS))
     if unknown:
         raise Refusal(
             400,
             "invalid_query",
             f"unknown query parameter {unknown[0]!r}; use country, state, city",
         )
-    sent: dict[str, Sent] = {f: params.get(f, OMITTED) for f in _PARAMS}
+    sent: dict[str, Sent] = {f: params.get(f, OMITTED) for f in LOCATION_FIELDS}
     # The field rules of POST first: what a POST refuses (a control character, a
     # lone surrogate, over 255 characters) is refused here too.
     refused = check_places(sent["country"], sent["state"], sent["city"])

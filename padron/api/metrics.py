@@ -33,9 +33,10 @@ from prometheus_client import (
 from starlette.requests import Request
 from starlette.responses import Response
 
+from padron.vocabulary import LOCATION_FIELDS
+
 #: The environment variable prometheus-client reads for its multiprocess mode.
 MULTIPROC_ENV: Final = "PROMETHEUS_MULTIPROC_DIR"
-PLACE_FIELDS: Final = ("country", "state", "city")
 
 REQUESTS: Final = Counter(
     "padron_http_requests",
@@ -70,7 +71,7 @@ def record_written(sent: Sequence[Any], written: Sequence[Any]) -> None:
         body: Mapping[str, Any] = raw if isinstance(raw, Mapping) else dict(raw)
         WRITTEN.labels(one.outcome).inc()
         unresolved = {w.field for w in one.warnings if w.code == "unresolved"}
-        for field in PLACE_FIELDS:
+        for field in LOCATION_FIELDS:
             if body.get(field) is not None:
                 outcome = "unresolved" if field in unresolved else "resolved"
                 PLACES.labels(field, outcome).inc()
@@ -80,7 +81,7 @@ def record_rejected(customers: Iterable[Any]) -> None:
     """Count the place errors of rejected customers (``RejectedCustomer`` records)."""
     for customer in customers:
         for problem in customer.problems:
-            if problem.field in PLACE_FIELDS:
+            if problem.field in LOCATION_FIELDS:
                 PLACES.labels(problem.field, "rejected").inc()
 
 
