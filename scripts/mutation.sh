@@ -51,6 +51,9 @@ git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t 
     echo "[mutmut]"
     echo "source_paths = padron"
     echo "only_mutate = $module"
+    # tests import the benchmarks' readers of official data (bench.official_triples)
+    echo "also_copy ="
+    echo "    bench"
     echo "pytest_add_cli_args = -p no:cacheprovider -q"
     echo "pytest_add_cli_args_test_selection ="
     for arg in "${tests[@]}"; do
