@@ -1175,23 +1175,35 @@ class Resolver:
 
     def _namesakes_in_state(self, text: str, entries: list[int]) -> _Found:
         """Country and state sent, and the name is there: never an error. One
-        place is it; of namesakes (a commune and its village), the one spelled
-        with the accents sent, else the most prominent, with a warning."""
+        place is it; of namesakes (a commune and its village), those whose own
+        name (label) is the name sent come first — "Karnobat" is the town, not
+        "Obshtina Karnobat", which has it only as another name; "Jableh" is
+        the row so named, not "Jablah" 13 km away — then the one spelled with
+        the accents sent, else the most prominent, with a warning."""
         places = self._places(entries)
         if len(places) == 1:
             return self._answer(text, places[0])
+        ci = self.index.cities
+        key = fold(text)
+        own = [k for k in entries if fold(ci.label[k]) == key]
+        named = self._places(own) if own else places
+        why = (
+            "the one named so"
+            if len(named) == 1 and len(named) < len(places)
+            else "the most prominent"
+        )
         if not text.isascii():
-            spelled = self._spelled_as(text, places)
+            spelled = self._spelled_as(text, named)
             if spelled is not None:
                 return spelled
-        top, rest = places[0], places[1:]
-        ci = self.index.cities
+        top = named[0]
+        rest = [k for k in places if self._place_no[k] != self._place_no[top]]
         warning = PlaceWarning(
             "city",
             "chosen",
             f"{text!r} names {len(places)} places in "
             f"{self.index.states.code[self._state_of(top)]}; "
-            f"chose {_city_id(ci.qid[top])} ({ci.label[top]}), the most prominent; "
+            f"chose {_city_id(ci.qid[top])} ({ci.label[top]}), {why}; "
             f"passed over: {self._passed_over(rest)}",
             candidates=tuple(self._city_place(k) for k in rest[:_MAX_CANDIDATES]),
         )

@@ -70,6 +70,47 @@ def test_every_namesake_pair_in_one_state_is_chosen_never_refused(resolver: Reso
     assert tried >= 5
 
 
+@pytest.mark.parametrize(
+    ("state", "city", "named", "other"),
+    [
+        # the town, not "Obshtina Karnobat" (its municipality, which has the
+        # town's name only among its other names)
+        ("BG-02", "Karnobat", "Q406227", "Q2476853"),
+        # the row named Jableh, not Jablah 13 km away whose other names hold it
+        ("SY-LA", "Jableh", "Q4115831", "Q175923"),
+    ],
+)
+def test_of_namesakes_in_the_state_the_one_named_so_is_chosen(
+    resolver: Resolver, state: str, city: str, named: str, other: str
+) -> None:
+    res = resolver.resolve(state[:2], state, city)
+    assert (res.state, res.city) == (state, named)
+    [warning] = res.warnings
+    assert warning.code == "chosen" and [p.id for p in warning.candidates] == [other]
+
+
+def test_a_namesake_by_another_of_its_names_never_beats_one_named_so(resolver: Resolver) -> None:
+    # the rule over the official package's rows: when a place passed over is
+    # named exactly as sent (its label), so is the place chosen
+    ci = resolver.index.cities
+
+    def named_so(qid: str, city: str) -> bool:
+        return qid.startswith("Q") and any(
+            fold(ci.label[k]) == fold(city) for k in ci.by_qid(int(qid[1:]))
+        )
+
+    tried = 0
+    for country, state, city, *_ in official_triples(20_000, seed=11):
+        res = resolver.resolve(country, state, city)
+        [chosen] = [w for w in res.warnings if w.code == "chosen"] or [None]
+        if chosen is None or not is_id(res.city):
+            continue
+        passed = [p for p in chosen.candidates if named_so(p.id, city)]
+        tried += bool(passed)
+        assert not passed or named_so(res.city or "", city), (country, state, city, res)
+    assert tried >= 5
+
+
 def test_a_city_only_in_another_state_stores_its_own_state_with_state_mismatch(
     resolver: Resolver,
 ) -> None:
