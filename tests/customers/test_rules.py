@@ -158,6 +158,7 @@ def test_a_long_unknown_field_is_cut_in_the_answer() -> None:
     assert problem.field == shown and problem.code == "unknown_field"
     assert problem.description.startswith(f"unknown field {shown!r}; remove it")
     assert check(obj(code="c", **{"x" * 64: 1}))[2][0].field == "x" * 64
+    assert check(obj(code="c", **{"x" * 65: 1}))[2][0].field == "x" * 64 + "…"
 
 
 def test_a_field_sent_twice_is_refused_and_the_last_value_counts() -> None:
@@ -299,6 +300,15 @@ def test_metadata_depth_limit_is_inclusive() -> None:
     )
     arrays: Any = {"k": [[[]]]}
     assert check(obj(code="c", metadata=arrays))[2] == []
+    # arrays count as levels too; the values in the deepest one are no level
+    arrays = [1, "x", None]
+    for _ in range(MAX_METADATA_DEPTH - 2):
+        arrays = [arrays]
+    assert check(obj(code="c", metadata={"k": arrays}))[2] == []
+    problem = only_problem(code="c", metadata={"k": [arrays]})
+    assert problem.description.endswith(
+        f"is nested deeper than {MAX_METADATA_DEPTH} levels; send flatter metadata"
+    )
 
 
 def test_metadata_refusals_name_the_place() -> None:
@@ -382,6 +392,18 @@ def test_location_values(field: str) -> None:
     assert check(obj(code="c", **{field: -(10**9 - 1)}))[2] == []
 
 
+@pytest.mark.parametrize("control", ["\x1c", "\x1f", "\x85"])
+def test_a_control_character_at_the_end_is_refused_not_trimmed(control: str) -> None:
+    # Python counts U+001C-U+001F and U+0085 as white space; the field rules
+    # trim only white space proper (codes.SPACE) and refuse every control character
+    problem = only_problem(code="c", city="Paris" + control)
+    assert (problem.field, problem.code) == ("city", "invalid_value")
+    assert f"control character U+{ord(control):04X} (character 6)" in problem.description
+    assert check(obj(code="c", city=" Paris\u3000"))[2] == []  # white space proper: trimmed
+    assert only_problem(code="c", yearBorn="1990" + control).code == "invalid_type"
+    assert check(obj(code="c", yearBorn=" 1990\u3000"))[2] == []
+
+
 def test_a_refused_location_is_not_passed_on() -> None:
     patch, _, problems = check(obj(code="c", city="p" * 300, country="ES"))
     assert patch.city is OMITTED and patch.country == "ES" and len(problems) == 1
@@ -424,6 +446,10 @@ def test_a_long_number_is_cut_in_the_description() -> None:
     assert only_problem(code="c", yearBorn=10**45).description.startswith(
         f"yearBorn {shown}… is outside"
     )
+    # 41 characters: one too many, cut
+    assert only_problem(code="c", yearBorn=10**40).description.startswith(
+        f"yearBorn {shown}… is outside"
+    )
 
 
 def test_the_code_of_a_refused_customer_is_known_as_far_as_it_can_be() -> None:
@@ -432,6 +458,9 @@ def test_the_code_of_a_refused_customer_is_known_as_far_as_it_can_be() -> None:
     assert check(obj(code="c" * 300))[1] == "c" * MAX_CODE
     for unknown in ("  ", [1], True):
         assert check(obj(code=unknown))[1] is None
+    # no code at all: none is known (an error's customerCode is null, not "")
+    _, code, problems = check(obj(gender=1))
+    assert code is None and [p.code for p in problems] == ["required"]
 
 
 def test_leading_zeros_are_no_digits_of_the_number() -> None:
