@@ -1,0 +1,61 @@
+"""The resolver's decisions among namesakes, as a client sees them: which place
+is stored, which state comes with it, and the warning that says why (its code,
+its description, its candidates). The policy is API.md *Locations*; these pin
+the edges a mutation run of the decision functions found unpinned
+(docs/quality.md)."""
+
+from __future__ import annotations
+
+import pytest
+
+from padron.geo import Resolver
+
+
+@pytest.mark.parametrize(
+    ("state", "city", "nearest", "city_id"),
+    [
+        # Windsor, California lies nearest to Oregon (others: Connecticut, Colorado, …)
+        ("US-OR", "Windsor", "US-CA", "Q986852"),
+        # Johnston, South Carolina, beside North Carolina (another: Iowa)
+        ("US-NC", "Johnston", "US-SC", "Q2193099"),
+        # Glendora, New Jersey, is twice as near to Wisconsin as Glendora, California
+        ("US-WI", "Glendora", "US-NJ", "Q1089218"),
+    ],
+)
+def test_of_namesakes_in_other_states_the_nearest_by_distance_is_stored(
+    resolver: Resolver, state: str, city: str, nearest: str, city_id: str
+) -> None:
+    # the nearest is found by distance from the sent state, whatever the order
+    # of the places in the data
+    res = resolver.resolve("USA", state, city)
+    assert (res.country, res.state, res.city, res.errors) == ("USA", nearest, city_id, ())
+    [warning] = res.warnings
+    assert (warning.field, warning.code) == ("city", "state_mismatch")
+    assert warning.description == (
+        f"{city!r} resolved to {city_id} ({city}), filed under {nearest} in the place data, "
+        f"not under {state}; the state is stored as {nearest}"
+    )
+    assert [(p.id, p.state) for p in warning.candidates] == [(city_id, nearest)]
+
+
+def test_namesakes_none_clearly_nearest_are_kept_nearest_first(resolver: Resolver) -> None:
+    # Springfields in 21 other states, none twice as near to Texas as the next:
+    # the name is kept, and the candidates begin with the nearest (Missouri)
+    res = resolver.resolve("USA", "US-TX", "Springfield")
+    assert (res.country, res.state, res.city, res.errors) == ("USA", "US-TX", "Springfield", ())
+    [warning] = res.warnings
+    assert (warning.field, warning.code) == ("city", "ambiguous")
+    assert warning.description == (
+        "'Springfield' matches 21 places; none of them lies in US-TX and none is clearly "
+        "the nearest to it; send the Wikidata id; city stored as sent ('Springfield')"
+    )
+    assert len(warning.candidates) == 10
+    assert (warning.candidates[0].id, warning.candidates[0].state) == ("Q135615", "US-MO")
+    assert all(p.country == "USA" and p.state != "US-TX" for p in warning.candidates)
+    # refusing what would be kept: the same reason, as the city's error
+    refused = resolver.resolve("USA", "US-TX", "Springfield", reject_unresolved=True)
+    assert refused.city is None and refused.warnings == ()
+    [error] = refused.errors
+    assert (error.field, error.code) == ("city", "ambiguous")
+    assert warning.description.startswith(error.description + "; ")
+    assert error.candidates == warning.candidates
