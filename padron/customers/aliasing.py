@@ -21,7 +21,12 @@ from typing import Final
 from padron.customers.places import LocationResolver
 from padron.geo.fold import fold
 from padron.geo.types import OMITTED, Resolution, Sent, StoredLocation
-from padron.store.records import PlaceAlias
+from padron.store.records import Customer, PlaceAlias, PlaceReview
+
+#: The warnings of a city that padron chose for the customer: it stores the
+#: chosen id, so the sent text is kept beside it (a :class:`PlaceReview`) for
+#: "places to review".
+CHOICE_CODES: Final = frozenset({"chosen", "state_mismatch"})
 
 #: The fields an alias can name: a country that no data knows is the client's
 #: error (``not_found``), never a gap to decide on.
@@ -82,7 +87,8 @@ def resolve_aliased(
         return resolver.resolve(country, state, city, stored, reject_unresolved=reject_unresolved)
     confirmed: set[str] = set()
     if isinstance(state, str):
-        around = resolver.resolve(country, OMITTED, OMITTED, stored)
+        # The context alone: the stored state and city may be what is replaced.
+        around = resolver.resolve(country, OMITTED, OMITTED, StoredLocation(stored.country))
         alias = book.find("state", state, around.country, None) if around.ok else None
         if alias is not None:
             if alias.place_id is None:
@@ -90,7 +96,9 @@ def resolve_aliased(
             else:
                 state = alias.place_id
     if isinstance(city, str):
-        around = resolver.resolve(country, state, OMITTED, stored)
+        around = resolver.resolve(
+            country, state, OMITTED, StoredLocation(stored.country, stored.state)
+        )
         alias = (
             book.find("city", city, around.country, state_context(resolver, around.state))
             if around.ok
@@ -107,3 +115,45 @@ def resolve_aliased(
             result, warnings=tuple(w for w in result.warnings if w.field not in confirmed)
         )
     return result
+
+
+def review_note(
+    resolver: LocationResolver,
+    customer: Customer,
+    country: Sent,
+    state: Sent,
+    city: Sent,
+    stored: StoredLocation,
+    result: Resolution,
+) -> PlaceReview | None:
+    """The place review of ``customer`` written with ``result``, the resolution
+    of the sent ``country``, ``state`` and ``city`` over ``stored``: when its
+    city carries a warning of :data:`CHOICE_CODES` and was sent as text (an id
+    is the client's own identification: nothing to decide), what was sent and
+    its context; else None. Costs a resolution of the context, for these
+    customers only."""
+    if not result.warnings or not isinstance(city, str) or customer.city is None:
+        return None
+    warning = next(
+        (w for w in result.warnings if w.field == "city" and w.code in CHOICE_CODES), None
+    )
+    if warning is None or resolver.describe("city", city) is not None:
+        return None
+    # The context alone: the stored city (being replaced) must not be checked against it.
+    around = resolver.resolve(country, state, OMITTED, StoredLocation(stored.country, stored.state))
+    key = value_key(city)
+    if not around.ok or around.country is None or not key:
+        return None
+    return PlaceReview(
+        customer_id=customer.id,
+        project_id=customer.project_id,
+        code=customer.code,
+        field="city",
+        warning=warning.code,
+        key=key,
+        value=city.strip(),
+        country=around.country,
+        state=around.state,
+        place_id=customer.city,
+        candidates=tuple(p.id for p in warning.candidates if p.id != customer.city),
+    )

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Protocol, TypeVar
 
-from padron.customers.aliasing import NO_ALIASES, AliasBook, resolve_aliased
+from padron.customers.aliasing import NO_ALIASES, AliasBook, resolve_aliased, review_note
 from padron.customers.codes import normalise_code
 from padron.customers.model import Customer, Project, Written
 from padron.customers.overview import OverviewCache, OverviewService
@@ -27,6 +27,7 @@ from padron.customers.rules import Patch, Problem, check, sent_code, storable
 from padron.errors import PadronError
 from padron.geo.types import (
     NO_LOCATION,
+    OMITTED,
     Place,
     PlaceError,
     PlaceWarning,
@@ -36,6 +37,7 @@ from padron.geo.types import (
 )
 from padron.ids import new_id, now
 from padron.store.base import Store
+from padron.store.records import NO_NOTES, PlaceReview, ReviewNotes
 
 R = TypeVar("R")
 
@@ -131,6 +133,18 @@ def merge(
 
 
 _BLANK = Customer(id="", project_id="", code="", created_at=0, updated_at=0)
+
+#: What a plan gives the store: the customers written, and the place reviews
+#: of the write (:class:`padron.store.records.ReviewNotes`).
+_Planned = tuple[list[Written], ReviewNotes]
+
+
+def _notes(planned: _Planned) -> ReviewNotes:
+    return planned[1]
+
+
+def _noted(put: list[PlaceReview], clear: list[str]) -> ReviewNotes:
+    return ReviewNotes(tuple(put), tuple(clear)) if put or clear else NO_NOTES
 
 
 _BATCH_PLANNING: Final = threading.Lock()
@@ -229,12 +243,14 @@ class CustomerService(ReadingService, OverviewService):
         strict = project.reject_unresolved_places
         book = self.aliases_for(project, objects)
 
-        def plan(stored: Mapping[str, Customer]) -> tuple[list[Customer], list[Written]]:
+        def plan(stored: Mapping[str, Customer]) -> tuple[list[Customer], _Planned]:
             at = self.clock()
             current_by_code: dict[str, Customer] = dict(stored)
             to_write: dict[str, Customer] = {}
             written: list[Written] = []
             rejected: list[RejectedCustomer] = []
+            put: list[PlaceReview] = []
+            clear: list[str] = []
             for index, (patch, code, problems) in enumerate(checked):
                 current = current_by_code.get(code) if code is not None else None
                 location: Resolution | None = None
@@ -267,25 +283,50 @@ class CustomerService(ReadingService, OverviewService):
                 if outcome != "unchanged":
                     current_by_code[code] = customer
                     to_write[code] = customer
-                warnings = (
-                    tuple(map(warning_from, location.warnings)) if location is not None else ()
-                )
+                warnings: tuple[Problem, ...] = ()
+                if location is not None:
+                    warnings = tuple(map(warning_from, location.warnings))
+                    # A city padron chose keeps what was sent beside it (rare);
+                    # a city written again otherwise drops what was kept.
+                    note = (
+                        review_note(
+                            resolver,
+                            customer,
+                            patch.country,
+                            patch.state,
+                            patch.city,
+                            _stored_location(current),
+                            location,
+                        )
+                        if warnings
+                        else None
+                    )
+                    if note is not None:
+                        put.append(note)
+                    elif (
+                        current is not None
+                        and current.city is not None
+                        and (patch.city is not OMITTED or customer.city != current.city)
+                    ):
+                        clear.append(customer.id)
                 written.append(Written(customer, outcome, warnings))
             if rejected:
                 raise Rejected(rejected)
-            return list(to_write.values()), written
+            return list(to_write.values()), (written, _noted(put, clear))
 
         if not self.store.serial_writes:
             # The store locks only this batch's codes (PostgreSQL): planning inside
             # holds up no other batch, and the rules run while the server reads.
             def plan_within_quota(
                 stored: Mapping[str, Customer],
-            ) -> tuple[list[Customer], list[Written]]:
+            ) -> tuple[list[Customer], _Planned]:
                 planned = plan(stored)
-                self._check_quota(project, planned[1])
+                self._check_quota(project, planned[1][0])
                 return planned
 
-            return self.store.write_batch(project.id, codes, plan_within_quota, check_all)
+            return self.store.write_batch(project.id, codes, plan_within_quota, check_all, _notes)[
+                0
+            ]
         check_all()
         stored = self.store.customers_by_codes(project.id, codes)
         for _ in range(REPLANS):
@@ -294,65 +335,86 @@ class CustomerService(ReadingService, OverviewService):
             # the single writes planned beside them.
             with _BATCH_PLANNING if len(objects) > 1 else contextlib.nullcontext():
                 planned = plan(stored)  # raises Rejected: nothing is written
-            self._check_quota(project, planned[1])
+            self._check_quota(project, planned[1][0])
             try:
-                return self.store.write_batch(project.id, codes, _unless_changed(stored, planned))
+                return self.store.write_batch(
+                    project.id, codes, _unless_changed(stored, planned), notes=_notes
+                )[0]
             except _Changed as changed:
                 stored = dict(changed.stored)
-        return self.store.write_batch(project.id, codes, plan)
+        return self.store.write_batch(project.id, codes, plan, notes=_notes)[0]
 
-    def reresolve(self, project: Project, codes: Sequence[str]) -> list[Written]:
+    def reresolve(
+        self,
+        project: Project,
+        codes: Sequence[str],
+        reviews: Mapping[str, PlaceReview] | None = None,
+    ) -> list[Written]:
         """Resolve the stored places of these customers again (after an index
-        upgrade), as a write of each one's current location: only customers whose
-        answer changed are written (``updated``); one that now errs, or was
-        deleted, is left as it is. Planned outside the write transaction and
-        written only if the rows are unchanged, like :meth:`ingest`, so a
-        client's write at the same moment is never lost. The project's place
-        aliases apply (see :mod:`padron.customers.aliasing`)."""
+        upgrade, or a new place alias), as a write of each one's current
+        location: only customers whose answer changed are written
+        (``updated``); one that now errs, or was deleted, is left as it is.
+        A customer with a place review in ``reviews`` (code → review: its city
+        was chosen by padron) is resolved again from what it sent, kept there,
+        and its review is replaced or cleared whether or not its place changes.
+        Planned outside the write transaction and written only if the rows are
+        unchanged, like :meth:`ingest`, so a client's write at the same moment
+        is never lost. The project's place aliases apply (see
+        :mod:`padron.customers.aliasing`)."""
         resolver = self.resolver
         book = AliasBook(self.store.list_aliases(project.id))
+        kept = reviews or {}
 
-        def plan(stored: Mapping[str, Customer]) -> tuple[list[Customer], list[Written]]:
+        def plan(stored: Mapping[str, Customer]) -> tuple[list[Customer], _Planned]:
             at = self.clock()
             written: list[Written] = []
+            put: list[PlaceReview] = []
+            clear: list[str] = []
             for code in codes:
                 current = stored.get(code)
                 if current is None:
                     continue
-                place = resolve_aliased(
-                    resolver,
-                    book,
-                    current.country,
-                    current.state,
-                    current.city,
-                    NO_LOCATION,
-                    False,
+                review = kept.get(code)
+                sent: tuple[Sent, Sent, Sent] = (
+                    (review.country, review.state, review.value)
+                    if review is not None and review.customer_id == current.id
+                    else (current.country, current.state, current.city)
                 )
-                if place.errors or (place.country, place.state, place.city) == (
+                place = resolve_aliased(resolver, book, *sent, NO_LOCATION, False)
+                if place.errors:
+                    continue
+                customer = current
+                if (place.country, place.state, place.city) != (
                     current.country,
                     current.state,
                     current.city,
                 ):
-                    continue
-                customer = dataclasses.replace(
-                    current,
-                    country=place.country,
-                    state=place.state,
-                    city=place.city,
-                    updated_at=at,
-                )
-                warnings = tuple(map(warning_from, place.warnings))
-                written.append(Written(customer, "updated", warnings))
-            return [w.customer for w in written], written
+                    customer = dataclasses.replace(
+                        current,
+                        country=place.country,
+                        state=place.state,
+                        city=place.city,
+                        updated_at=at,
+                    )
+                    warnings = tuple(map(warning_from, place.warnings))
+                    written.append(Written(customer, "updated", warnings))
+                note = review_note(resolver, customer, *sent, NO_LOCATION, place)
+                if note is not None:
+                    put.append(note)
+                elif review is not None:
+                    clear.append(current.id)
+            return [w.customer for w in written], (written, _noted(put, clear))
 
         stored = self.store.customers_by_codes(project.id, codes)
         for _ in range(REPLANS):
             planned = plan(stored)
             try:
-                return self.store.write_batch(project.id, codes, _unless_changed(stored, planned))
+                return self.store.write_batch(
+                    project.id, codes, _unless_changed(stored, planned), notes=_notes
+                )[0]
             except _Changed as changed:
                 stored = dict(changed.stored)
-        return self.store.write_batch(project.id, codes, plan)
+        return self.store.write_batch(project.id, codes, plan, notes=_notes)[0]
 
     def aliases_for(
         self, project: Project, objects: Sequence[tuple[tuple[str, Any], ...]]

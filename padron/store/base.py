@@ -12,7 +12,15 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from padron.errors import PadronError
-from padron.store.records import ApiKey, Customer, PlaceAlias, Project, Session
+from padron.store.records import (
+    ApiKey,
+    Customer,
+    PlaceAlias,
+    PlaceReview,
+    Project,
+    ReviewNotes,
+    Session,
+)
 
 if TYPE_CHECKING:
     from padron.store.changes import Change
@@ -82,13 +90,16 @@ class Store(Protocol):
         codes: Sequence[str],
         plan: Plan[R],
         meanwhile: Callable[[], object] | None = None,
+        notes: Callable[[R], ReviewNotes] | None = None,
     ) -> R:
         """Read the stored customers of ``codes``, hand them to ``plan``, write the
         customers it returns and give back its result, all in one transaction.
         ``meanwhile`` runs once, before the plan, while the store waits for the
         read (the caller's work that does not need the stored rows); an
         exception from it or from the plan is the caller's: nothing is written
-        and it is raised unchanged."""
+        and it is raised unchanged. ``notes(result)``, when given, says which
+        place reviews to put or clear in the same transaction (usually none:
+        then no statement is sent for them)."""
         ...
 
     def customers_by_codes(self, project_id: str, codes: Sequence[str]) -> dict[str, Customer]:
@@ -120,6 +131,17 @@ class Store(Protocol):
     ) -> list[tuple[str | None, str | None, str | None, int]]:
         """(country, state, city, customers) of each distinct location with a
         place kept as sent, most carried first."""
+        ...
+
+    def review_values(self, project_id: str, limit: int = ...) -> list[tuple[PlaceReview, int]]:
+        """One place review per distinct (field, key, country, state) of the
+        project, with how many customers carry it, most carried first (at most
+        ``limit``); ``customer_id`` and ``code`` of each are those of one carrier."""
+        ...
+
+    def reviews_of(self, project_id: str, field: str, key: str, country: str) -> list[PlaceReview]:
+        """The place reviews of the project's customers that sent ``key`` (folded)
+        as ``field`` in ``country`` (any state)."""
         ...
 
     # place aliases

@@ -40,12 +40,21 @@ from padron.store import migrations
 from padron.store.base import Plan, StoreError
 from padron.store.changes import DELETED, SNAPSHOT_COLUMNS, kinds_of
 from padron.store.reads import Reads
-from padron.store.records import ApiKey, Customer, PlaceAlias, Project
+from padron.store.records import ApiKey, Customer, PlaceAlias, Project, ReviewNotes
 from padron.store.rows import CUSTOMER_COLUMNS as _CUSTOMER_COLUMNS
 from padron.store.rows import KEY_COLUMNS as _KEY_COLUMNS
 from padron.store.rows import PROJECT_COLUMNS as _PROJECT_COLUMNS
 from padron.store.rows import alias as _alias
-from padron.store.rows import alias_row, delete_alias_sql, key_row, put_alias_sql
+from padron.store.rows import (
+    alias_row,
+    clear_review_sql,
+    delete_alias_sql,
+    key_row,
+    put_alias_sql,
+    put_review_sql,
+    review_ids,
+    review_row,
+)
 from padron.store.rows import customer as _customer
 from padron.store.rows import where as _where
 from padron.store.signal import ChangeSignal
@@ -428,6 +437,7 @@ class PostgresStore(Reads):
         codes: Sequence[str],
         plan: Plan[R],
         meanwhile: Callable[[], object] | None = None,
+        notes: Callable[[R], ReviewNotes] | None = None,
     ) -> R:
         unique = list(dict.fromkeys(codes))
         keys = sorted({lock_key(project_id, code) for code in unique})
@@ -461,8 +471,17 @@ class PostgresStore(Reads):
             # The same code twice: the last one wins, as it would row by row.
             rows = list({c.code: c for c in to_write}.values())
             tally = deltas((stored.get(c.code), c) for c in rows)
+            noted = notes(result) if notes is not None else None
             a.writing = True
             with conn.pipeline():
+                if noted:
+                    # Rare (customers whose city padron chose): row by row, pipelined.
+                    with conn.cursor() as cur:
+                        cur.executemany(clear_review_sql("%s"), [(i,) for i in review_ids(noted)])
+                        if noted.put:
+                            cur.executemany(
+                                put_review_sql("%s"), [review_row(r) for r in noted.put]
+                            )
                 if rows:
                     conn.execute(_UPSERT, upsert_params(project_id, rows))
                     kinds = kinds_of(stored, rows)
@@ -526,6 +545,7 @@ class PostgresStore(Reads):
             gone = _customer(rows[0]) if rows else None
             with conn.pipeline():
                 if gone is not None:
+                    conn.execute(clear_review_sql("%s"), (gone.id,))
                     conn.execute(_TALLY, (project_id, *_columns(deltas([(gone, None)]))))
                 conn.execute(_NOTIFY, (project_id,))
                 conn.execute("COMMIT")

@@ -13,12 +13,20 @@ from typing import Any, ClassVar, Final
 from padron.store.changes import CHANGE_COLUMNS, Change
 from padron.store.changes import change as _change
 from padron.store.listing import UNRESOLVED, CustomerFilter, page_query
-from padron.store.records import ApiKey, Customer, PlaceAlias, Project, Session
-from padron.store.rows import ALIAS_COLUMNS, CUSTOMER_COLUMNS, KEY_COLUMNS, PROJECT_COLUMNS, pages
+from padron.store.records import ApiKey, Customer, PlaceAlias, PlaceReview, Project, Session
+from padron.store.rows import (
+    ALIAS_COLUMNS,
+    CUSTOMER_COLUMNS,
+    KEY_COLUMNS,
+    PROJECT_COLUMNS,
+    REVIEW_COLUMNS,
+    pages,
+)
 from padron.store.rows import alias as _alias
 from padron.store.rows import customer as _customer
 from padron.store.rows import key as _key
 from padron.store.rows import project as _project
+from padron.store.rows import review as _review
 from padron.store.rows import where as _where
 from padron.store.summary import Summary, from_tallies, queries, summary, tally_queries
 
@@ -114,6 +122,34 @@ class Reads:
             (project_id, limit),
         )
         return [(r[0], r[1], r[2], int(r[3])) for r in rows]
+
+    def review_values(
+        self, project_id: str, limit: int = UNRESOLVED_GROUPS
+    ) -> list[tuple[PlaceReview, int]]:
+        """One place review per distinct (field, key, country, state) of the
+        project with its customers, most carried first, at most ``limit`` (the
+        table holds only the customers whose city padron chose: few)."""
+        m = self.MARK
+        rows = self._read(
+            "SELECT min(customer_id), project_id, min(code), field, min(warning), key, "
+            "min(value), country, state, min(place_id), min(candidates), count(*) AS n "
+            f"FROM place_reviews WHERE project_id = {m} "
+            "GROUP BY project_id, field, key, country, state "
+            f"ORDER BY n DESC, field, key, country, state LIMIT {m}",
+            (project_id, limit),
+        )
+        return [(_review(r[:11]), int(r[11])) for r in rows]
+
+    def reviews_of(self, project_id: str, field: str, key: str, country: str) -> list[PlaceReview]:
+        """The place reviews of the customers that sent ``key`` as ``field`` in
+        ``country`` (every state), by code."""
+        m = self.MARK
+        rows = self._read(
+            f"SELECT {REVIEW_COLUMNS} FROM place_reviews WHERE project_id = {m} "
+            f"AND field = {m} AND key = {m} AND country = {m} ORDER BY code",
+            (project_id, field, key, country),
+        )
+        return [_review(r) for r in rows]
 
     def get_customer(
         self, project_id: str, *, code: str | None = None, id: str | None = None

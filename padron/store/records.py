@@ -110,13 +110,57 @@ class PlaceAlias:
     created_at: int
 
 
+@dataclass(frozen=True, slots=True)
+class PlaceReview:
+    """A customer whose city padron chose for it: resolved with a ``chosen`` (the
+    most prominent of namesakes) or ``state_mismatch`` (found only in another
+    state) warning. The customer stores the id chosen; this keeps what was sent,
+    so that a person can decide what it means (issue 16, "places to review").
+
+    The context is as aliases key it: ``country`` (alpha-3) and ``state`` as
+    the resolver answered the state sent (ISO 3166-2, the text kept as sent, or
+    None)."""
+
+    customer_id: str  # cus_…
+    project_id: str
+    code: str  # the customer's code
+    field: str  # "city"
+    warning: str  # "chosen" | "state_mismatch"
+    key: str  # the sent value folded as the resolver folds names
+    value: str  # the value as sent (trimmed)
+    country: str
+    state: str | None
+    place_id: str  # the place padron stored
+    candidates: tuple[str, ...]  # ids of the other places in question
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewNotes:
+    """What a write does to the place reviews (:class:`PlaceReview`) of its
+    customers, in the same transaction: ``put`` replaces each one's row,
+    ``clear`` deletes the rows of these customer ids (a place written again
+    without such a warning)."""
+
+    put: tuple[PlaceReview, ...] = ()
+    clear: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.put or self.clear)
+
+
+NO_NOTES: Final = ReviewNotes()
+
+
 __all__ = [
     "API_PERMISSIONS",
     "DASHBOARD",
+    "NO_NOTES",
     "PERMISSIONS",
     "ApiKey",
     "Customer",
     "PlaceAlias",
+    "PlaceReview",
     "Project",
+    "ReviewNotes",
     "Session",
 ]

@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Final
 
-from padron.store.records import ApiKey, Customer, PlaceAlias, Project
+from padron.store.records import ApiKey, Customer, PlaceAlias, PlaceReview, Project, ReviewNotes
 
 #: In the order of Customer's fields, so that a row is the constructor's arguments.
 CUSTOMER_COLUMNS: Final = (
@@ -18,6 +18,10 @@ KEY_COLUMNS: Final = (
     "id, project_id, key_hash, permissions, label, created_at, revoked_at, last_used_at"
 )
 ALIAS_COLUMNS: Final = "id, project_id, field, key, value, country, state, place_id, created_at"
+REVIEW_COLUMNS: Final = (
+    "customer_id, project_id, code, field, warning, key, value, country, state, place_id, "
+    "candidates"
+)
 
 assert [f.name for f in dataclasses.fields(Customer)] == [
     c.strip() for c in CUSTOMER_COLUMNS.split(",")
@@ -125,6 +129,55 @@ def delete_alias_sql(mark: str) -> str:
         f"DELETE FROM place_aliases WHERE project_id = {mark} AND id = {mark} "
         f"RETURNING {ALIAS_COLUMNS}"
     )
+
+
+def review(row: Sequence[Any]) -> PlaceReview:
+    """A row of REVIEW_COLUMNS (state '' for none, candidates space-separated)."""
+    return PlaceReview(
+        customer_id=row[0],
+        project_id=row[1],
+        code=row[2],
+        field=row[3],
+        warning=row[4],
+        key=row[5],
+        value=row[6],
+        country=row[7],
+        state=row[8] or None,
+        place_id=row[9],
+        candidates=tuple(row[10].split()),
+    )
+
+
+def review_row(r: PlaceReview) -> tuple[Any, ...]:
+    """The values of REVIEW_COLUMNS for a review, in order (the inverse of ``review``)."""
+    return (
+        r.customer_id,
+        r.project_id,
+        r.code,
+        r.field,
+        r.warning,
+        r.key,
+        r.value,
+        r.country,
+        r.state or "",
+        r.place_id,
+        " ".join(r.candidates),
+    )
+
+
+def put_review_sql(mark: str) -> str:
+    """Insert one place review (after :func:`clear_review_sql` of its customer)."""
+    return f"INSERT INTO place_reviews ({REVIEW_COLUMNS}) VALUES ({', '.join([mark] * 11)})"
+
+
+def clear_review_sql(mark: str) -> str:
+    """Delete the place review of one customer (by id), if it has one."""
+    return f"DELETE FROM place_reviews WHERE customer_id = {mark}"
+
+
+def review_ids(notes: ReviewNotes) -> list[str]:
+    """The customer ids whose review a write replaces or deletes."""
+    return [*notes.clear, *(r.customer_id for r in notes.put)]
 
 
 def key_row(k: ApiKey) -> tuple[Any, ...]:

@@ -26,12 +26,21 @@ from padron.store import migrations
 from padron.store.base import Plan, StoreError
 from padron.store.changes import DELETED, kinds_of, snapshot_row
 from padron.store.reads import Reads
-from padron.store.records import ApiKey, Customer, PlaceAlias, Project
+from padron.store.records import ApiKey, Customer, PlaceAlias, Project, ReviewNotes
 from padron.store.rows import CUSTOMER_COLUMNS as _CUSTOMER_COLUMNS
 from padron.store.rows import KEY_COLUMNS as _KEY_COLUMNS
 from padron.store.rows import PROJECT_COLUMNS as _PROJECT_COLUMNS
 from padron.store.rows import alias as _alias
-from padron.store.rows import alias_row, delete_alias_sql, key_row, put_alias_sql
+from padron.store.rows import (
+    alias_row,
+    clear_review_sql,
+    delete_alias_sql,
+    key_row,
+    put_alias_sql,
+    put_review_sql,
+    review_ids,
+    review_row,
+)
 from padron.store.rows import customer as _customer
 from padron.store.rows import where as _where
 from padron.store.signal import ChangeSignal, FifoBell
@@ -91,6 +100,14 @@ def _tally(
 ) -> None:
     """Add a write's differences to the project's tallies (padron/store/tallies.py)."""
     conn.executemany(_TALLY.format(m="?"), [(project_id, *d) for d in changes])
+
+
+def _note(conn: sqlite3.Connection, notes: ReviewNotes) -> None:
+    """Put and clear the place reviews of a write (rare: only customers whose
+    city padron chose, and updates of those that had one)."""
+    conn.executemany(clear_review_sql("?"), [(i,) for i in review_ids(notes)])
+    if notes.put:
+        conn.executemany(put_review_sql("?"), [review_row(r) for r in notes.put])
 
 
 def _customer_row(c: Customer) -> tuple[Any, ...]:
@@ -406,6 +423,7 @@ class SQLiteStore(Reads):
         codes: Sequence[str],
         plan: Plan[R],
         meanwhile: Callable[[], object] | None = None,
+        notes: Callable[[R], ReviewNotes] | None = None,
     ) -> R:
         if meanwhile is not None:
             meanwhile()  # the read below is local and quick: nothing to overlap
@@ -434,6 +452,10 @@ class SQLiteStore(Reads):
                 )
                 _tally(c, project_id, deltas((stored.get(x.code), x) for x in last))
                 recorded = True
+            if notes is not None:
+                noted = notes(result)
+                if noted:
+                    _note(c, noted)
             return result
 
         result = self._write(job)
@@ -455,6 +477,7 @@ class SQLiteStore(Reads):
             if not rows:
                 return None
             gone = _customer(rows[0])
+            c.execute(clear_review_sql("?"), (gone.id,))
             blank = (None,) * 9
             _record(c, project_id, [(DELETED, now(), (gone.id, gone.code, *blank))])
             _tally(c, project_id, deltas([(gone, None)]))
