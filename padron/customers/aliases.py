@@ -12,9 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Final, cast
 
-from padron.customers.aliasing import ALIAS_FIELDS, AliasBook, state_context, value_key
+from padron.customers.aliasing import (
+    ALIAS_FIELDS,
+    CHOICE_CODES,
+    AliasBook,
+    state_context,
+    value_key,
+)
 from padron.customers.codes import SPACE
 from padron.customers.model import Customer, Project
 from padron.customers.rules import MAX_LOCATION, Problem, storable
@@ -24,7 +31,7 @@ from padron.geo.types import OMITTED, Place, Resolution, Sent
 from padron.geo.types import Field as GeoField
 from padron.ids import new_id
 from padron.store.listing import CustomerFilter
-from padron.store.records import PlaceAlias
+from padron.store.records import PlaceAlias, PlaceReview
 from padron.vocabulary import type_name
 
 #: Customers re-resolved per write (the API's batch limit).
@@ -64,10 +71,13 @@ class ReviewPlace:
     country: str | None  # alpha-3 of the context
     state: str | None  # a city's stored state (ISO 3166-2 or kept as sent)
     customers: int
-    code: str  # the warning a write gives it now: "unresolved", "ambiguous"
+    code: str  # the warning: "unresolved", "ambiguous", "chosen", "state_mismatch"
     description: str
     candidates: tuple[Place, ...]
     suggestions: tuple[Place, ...]
+    #: For a value padron resolved by choosing ("chosen", "state_mismatch"): the
+    #: place it stored; None for a value kept as sent.
+    chosen: Place | None = None
 
 
 def _text(name: str, value: Any, problems: list[Problem], *, required: bool) -> str | None:
@@ -199,8 +209,9 @@ class AliasService:
             created_at=self.customers.clock(),
         )
         stored, created = self.store.put_alias(alias)
-        reresolved = 0 if stored.place_id is None else self._reresolve(project, stored)
-        return AliasAdded(stored, created, reresolved)
+        # "Keep as sent" changes no place kept as sent, but confirms a city padron
+        # chose: those customers are resolved again too (their review is cleared).
+        return AliasAdded(stored, created, self._reresolve(project, stored))
 
     def remove(self, project: Project, alias_id: str) -> PlaceAlias:
         """Delete one of the project's aliases; future resolutions only (customers
@@ -241,20 +252,36 @@ class AliasService:
                 return
             after = page[-1].code
 
+    def reviewed_carriers(self, project: Project, alias: PlaceAlias) -> dict[str, PlaceReview]:
+        """The project's customers whose city padron chose from the alias's value
+        sent in its context (their place reviews, by code)."""
+        return {
+            r.code: r
+            for r in self.store.reviews_of(project.id, alias.field, alias.key, alias.country)
+            if state_context(self.resolver, r.state) == alias.state
+        }
+
     def _reresolve(self, project: Project, alias: PlaceAlias) -> int:
-        codes = [c.code for c in self.carriers(project, alias)]
+        reviews = self.reviewed_carriers(project, alias)
+        codes = list(dict.fromkeys([*(c.code for c in self.carriers(project, alias)), *reviews]))
         updated = 0
         for start in range(0, len(codes), BATCH):
-            updated += len(self.customers.reresolve(project, codes[start : start + BATCH]))
+            chunk = codes[start : start + BATCH]
+            mine = {code: reviews[code] for code in chunk if code in reviews}
+            updated += len(self.customers.reresolve(project, chunk, mine))
         return updated
 
     # ---- places to review -----------------------------------------------------------
 
     def to_review(self, project: Project, limit: int = 100) -> list[ReviewPlace]:
-        """The distinct state and city values of the project kept as sent, most
-        carried first (at most ``limit``), without those confirmed "keep as
-        sent"; each with its candidates and suggestions, computed now by the
-        resolver. A place without a country is left out (an alias needs one)."""
+        """The distinct state and city values of the project that need a person,
+        most carried first (at most ``limit``): those kept as sent, without the
+        ones confirmed "keep as sent", and the cities padron chose among
+        namesakes or found in another state (``chosen``, ``state_mismatch``:
+        the text sent is kept beside them, see :class:`PlaceReview`), without
+        the ones an alias decided. Each with its candidates and suggestions,
+        computed now by the resolver. A place without a country is left out
+        (an alias needs one; :meth:`countryless` counts them)."""
         describe = self.resolver.describe
         book = AliasBook(self.store.list_aliases(project.id))
         found: dict[tuple[str, str, str, str | None], list[Any]] = {}
@@ -264,20 +291,69 @@ class AliasService:
                 continue
             if state is not None and describe("state", state) is None:
                 k = ("state", value_key(state), country, None)
-                found.setdefault(k, [state, country, None, 0])[3] += count
+                found.setdefault(k, [state, country, None, 0, None])[3] += count
             if city is not None and describe("city", city) is None:
                 k = ("city", value_key(city), country, state_context(self.resolver, state))
-                found.setdefault(k, [city, country, state, 0])[3] += count
+                found.setdefault(k, [city, country, state, 0, None])[3] += count
+        for review, count in self.store.review_values(project.id):
+            k = (
+                review.field,
+                review.key,
+                review.country,
+                state_context(self.resolver, review.state),
+            )
+            entry = found.setdefault(k, [review.value, review.country, review.state, 0, review])
+            entry[3] += count
         places: list[ReviewPlace] = []
         ranked = sorted(found.items(), key=lambda item: (-item[1][3], item[0]))
-        for (field, _, _, _), (value, country, state, count) in ranked:
-            alias = book.find(field, value, country, state_context(self.resolver, state))
-            if alias is not None and alias.place_id is None:
-                continue  # confirmed as sent
-            places.append(self._review(field, value, country, state, count))
+        for (field, _, _, context), (value, country, state, count, review) in ranked:
+            alias = book.find(field, value, country, context)
+            if alias is not None and (alias.place_id is None or review is not None):
+                continue  # confirmed as sent, or a choice decided
+            if review is not None:
+                places.append(self._chosen(review, count))
+            else:
+                places.append(self._review(field, value, country, state, count))
             if len(places) >= limit:
                 break
         return places
+
+    def countryless(self, project: Project) -> int:
+        """Customers with a place kept as sent and no country (a city no data
+        knows, sent alone): not listed for review, as an alias needs a country."""
+        return sum(
+            n for country, _, _, n in self.store.unresolved_places(project.id) if not country
+        )
+
+    def _chosen(self, review: PlaceReview, count: int) -> ReviewPlace:
+        """A city padron chose: what the resolver says of the sent value now
+        (the warning, the place chosen, the others), else what was kept."""
+        describe = self.resolver.describe
+        state: Sent = OMITTED if review.state is None else review.state
+        result = self.resolver.resolve(review.country, state, review.value)
+        warning = next(
+            (w for w in result.warnings if w.field == "city" and w.code in CHOICE_CODES), None
+        )
+        if warning is not None and result.city is not None:
+            chosen = describe("city", result.city)
+            others = tuple(p for p in warning.candidates if p.id != result.city)
+            code, description = warning.code, warning.description
+        else:  # the index changed since: what was kept
+            chosen = describe("city", review.place_id)
+            others = tuple(p for p in map(partial(describe, "city"), review.candidates) if p)
+            code, description = review.warning, ""
+        return ReviewPlace(
+            review.field,
+            review.value,
+            review.country,
+            review.state,
+            count,
+            code,
+            description,
+            others,
+            (),
+            chosen,
+        )
 
     def _review(
         self, field: str, value: str, country: str, state: str | None, count: int

@@ -109,8 +109,18 @@ def resolve_aliased(
                 confirmed.add("city")
             else:
                 city = alias.place_id
-    result = resolver.resolve(country, state, city, stored, reject_unresolved=reject_unresolved)
-    if confirmed and result.warnings:
+    if not confirmed:
+        return resolver.resolve(country, state, city, stored, reject_unresolved=reject_unresolved)
+    # A value confirmed "keep as sent" is admitted even where the project rejects
+    # places kept as sent: the person decided it. The other fields keep the
+    # project's rule, so a strict project resolves a second time to learn theirs.
+    result = resolver.resolve(country, state, city, stored)
+    if reject_unresolved and result.ok:
+        strict = resolver.resolve(country, state, city, stored, reject_unresolved=True)
+        errors = tuple(e for e in strict.errors if e.field not in confirmed)
+        if errors:
+            return dataclasses.replace(strict, errors=errors)
+    if result.warnings:
         result = dataclasses.replace(
             result, warnings=tuple(w for w in result.warnings if w.field not in confirmed)
         )

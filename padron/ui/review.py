@@ -1,7 +1,8 @@
-"""The Places-to-review page (``/ui/review``): place values kept as sent.
+"""The Places-to-review page (``/ui/review``): place values that need a person.
 
 ``GET /ui/review`` lists every distinct state and city value of the session's
-project that padron kept as sent, most carried first, with how many customers
+project that padron kept as sent, and every city it chose among namesakes or
+found in another state (``chosen``, ``state_mismatch``), most carried first, with how many customers
 carry it and the candidates and suggestions the resolver has (computed now;
 :meth:`padron.customers.aliases.AliasService.to_review`). Each has a plain form
 (no JavaScript needed): pick one of those places, search for another (a GET
@@ -34,7 +35,8 @@ SHOWN: Final = 100
 #: What a redirect after a change says (by a fixed key, never text from the URL).
 DONE: Final = {
     "mapped": "The place was mapped; the customers that carry it were resolved again.",
-    "kept": "The value is confirmed as sent; it is no longer listed.",
+    "kept": "The value is confirmed (kept as sent, or padron's choice kept); it is no longer "
+    "listed.",
     "removed": "The alias was removed; customers resolved through it keep their place.",
 }
 
@@ -68,7 +70,8 @@ def _entries(aliases: AliasService, project: Any, query: Any) -> list[Entry]:
         mine = bool(search) and _same(place, query)
         if mine and place.country is not None:
             found = aliases.find_places(place.field, search, place.country, place.state)
-        choices = tuple(dict.fromkeys((*found, *place.candidates, *place.suggestions)))
+        chosen = () if place.chosen is None else (place.chosen,)
+        choices = tuple(dict.fromkeys((*found, *chosen, *place.candidates, *place.suggestions)))
         entries.append(Entry(place, choices, search if mine else "", f"place-{i + 1}"))
     return entries
 
@@ -84,6 +87,7 @@ async def _page(
     aliases = AliasService(ui.customers)
     query = request.query_params
     entries = await run_in_threadpool(_entries, aliases, session.project, query)
+    countryless = await run_in_threadpool(aliases.countryless, session.project)
     listed = await run_in_threadpool(aliases.list_aliases, session.project)
     names = {
         a.id: (ui.customers.resolver.describe(a.field, a.place_id) if a.place_id else None)  # type: ignore[arg-type]
@@ -98,6 +102,7 @@ async def _page(
         "review.html",
         {
             "entries": entries,
+            "countryless": countryless,
             "aliases": listed,
             "names": names,
             "error": error,

@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
+from padron.customers.aliases import AliasService
 from padron.customers.decode import decode_json
 from padron.customers.model import Project
-from padron.customers.service import CustomerService
+from padron.customers.service import CustomerService, Rejected
 from padron.runtime import Runtime
 from padron.store import migrations, open_store
 from padron.store.records import PlaceReview
@@ -177,3 +178,105 @@ def test_a_database_of_schema_7_gains_the_place_reviews_on_opening(
         assert (value.key, carriers) == ("beceni", 1)
     finally:
         store.close()
+
+
+BECENI_VILLAGE = "Q3292959"  # the village padron chooses (more prominent)
+BECENI_COMMUNE = "Q2725070"  # the commune passed over
+
+
+def test_a_chosen_city_is_listed_and_mapping_it_re_resolves_its_customers(
+    runtime: Runtime, shop: Project
+) -> None:
+    service = runtime.customers
+    aliases = AliasService(service)
+    chosen = {"country": "ROU", "state": "RO-BZ", "city": "Beceni"}
+    service.ingest(
+        shop,
+        objs(
+            {"code": "b1", **chosen},
+            {"code": "b2", **chosen, "city": "beceni"},
+            {"code": "m", "country": "ES", "state": "Barcelona", "city": "Madrid"},
+            {"code": "kept", "country": "ES", "state": "ES-B", "city": "Villa Nowhere"},
+        ),
+    )
+    listed = {(p.code, p.value.lower()): p for p in aliases.to_review(shop)}
+    assert set(listed) == {
+        ("chosen", "beceni"),
+        ("state_mismatch", "madrid"),
+        ("unresolved", "villa nowhere"),
+    }
+    beceni = listed[("chosen", "beceni")]
+    assert (beceni.field, beceni.country, beceni.state, beceni.customers) == (
+        "city",
+        "ROU",
+        "RO-BZ",
+        2,
+    )
+    assert beceni.chosen is not None and beceni.chosen.id == BECENI_VILLAGE
+    assert [p.id for p in beceni.candidates] == [BECENI_COMMUNE]
+    assert BECENI_COMMUNE in beceni.description
+    before = runtime.store.change_head(shop.id)[0]
+
+    added = aliases.add(
+        shop, field="city", value="BECENI", country="RO", state="Buzău", place_id=BECENI_COMMUNE
+    )
+
+    assert added.reresolved == 2
+    for code in ("b1", "b2"):
+        found = service.get(shop, code=code)
+        assert found is not None and found.city == BECENI_COMMUNE
+    changes = runtime.store.changes(shop.id, before, 10)
+    assert sorted((c.type, c.code) for c in changes) == [("updated", "b1"), ("updated", "b2")]
+    assert {(p.code, p.value.lower()) for p in aliases.to_review(shop)} == {
+        ("state_mismatch", "madrid"),
+        ("unresolved", "villa nowhere"),
+    }
+    assert set(reviews(runtime, shop)) == {"m"}
+    # later customers sending it resolve through the decision, with no warning
+    [w] = service.ingest(shop, objs({"code": "b3", **chosen}))
+    assert w.customer.city == BECENI_COMMUNE and w.warnings == ()
+    assert set(reviews(runtime, shop)) == {"m"}
+
+
+def test_keeping_padrons_choice_clears_it_without_changing_the_customers(
+    runtime: Runtime, shop: Project
+) -> None:
+    service = runtime.customers
+    aliases = AliasService(service)
+    service.ingest(
+        shop, objs({"code": "m", "country": "ES", "state": "Barcelona", "city": "Madrid"})
+    )
+    before = runtime.store.change_head(shop.id)[0]
+    [entry] = aliases.to_review(shop)
+    assert entry.code == "state_mismatch" and entry.state == "ES-B"
+    added = aliases.add(
+        shop, field="city", value=entry.value, country="ES", state="ES-B", place_id=None
+    )
+    assert added.reresolved == 0 and runtime.store.change_head(shop.id)[0] == before
+    assert aliases.to_review(shop) == [] and reviews(runtime, shop) == {}
+    found = service.get(shop, code="m")
+    assert found is not None and found.state == "ES-M"
+
+
+def test_keep_as_sent_admits_the_value_in_a_project_that_rejects_unresolved_places(
+    runtime: Runtime, shop: Project
+) -> None:
+    service = runtime.customers
+    strict = runtime.access.configure_project(shop.name, reject_unresolved_places=True)
+    nowhere = {"code": "n", "country": "ES", "state": "ES-B", "city": "Villa Nowhere"}
+    with pytest.raises(Rejected):
+        service.ingest(strict, objs(nowhere))
+    AliasService(service).add(
+        strict, field="city", value="villa nowhere", country="ES", state="ES-B", place_id=None
+    )
+    [w] = service.ingest(strict, objs(nowhere))
+    assert w.customer.city == "Villa Nowhere" and w.warnings == ()
+    # another value, or the same one elsewhere, is still refused
+    for other in (
+        {**nowhere, "city": "Villa Elsewhere"},
+        {**nowhere, "state": "ES-M"},
+    ):
+        with pytest.raises(Rejected) as refused:
+            service.ingest(strict, objs(other))
+        [customer] = refused.value.customers
+        assert [(p.field, p.code) for p in customer.problems] == [("city", "not_found")]
