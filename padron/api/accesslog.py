@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable
 from typing import Final
 
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("padron.access")
@@ -94,12 +95,23 @@ class AccessLog:
 
 
 def route_namer(paths: list[str]) -> Callable[[str], str]:
-    """A function naming the served route of a request path (``other`` for the
-    rest), as leniently as the router matches (repeated or trailing slashes)."""
-    known = set(paths)
+    """A function naming the served route of a request path: the route's
+    template (``/customers``, ``/locations/aliases/{id}``, ``/ui/customers/{customer_id}``),
+    or ``other`` for the rest, as leniently as the router matches (repeated or
+    trailing slashes). ``paths`` are the templates of every route served, so
+    the names are as many as the routes, whatever the paths asked."""
+    known = {p for p in paths if "{" not in p}
+    templated = [(compile_path(p)[0], p) for p in paths if "{" in p]
 
     def route_of(path: str) -> str:
+        if path in known:  # as served: /ui (a redirect) and /ui/ (the overview) differ
+            return path
         tidy = "/" + "/".join(p for p in path.split("/") if p)
-        return tidy if tidy in known else "other"
+        if tidy in known:
+            return tidy
+        for pattern, template in templated:
+            if pattern.match(tidy):
+                return template
+        return "other"
 
     return route_of

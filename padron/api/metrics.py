@@ -4,8 +4,10 @@ Series (no label ever carries a project, a key or customer data):
 
 - ``padron_http_requests_total{route, method, status}`` and
   ``padron_http_request_duration_seconds{route, method}`` (histogram, seconds):
-  ``route`` is the route's path (``/customers``), or ``other`` for paths padron
-  does not serve, so a scan of random paths cannot grow the series.
+  ``route`` is the route's template (``/customers``, ``/locations/aliases/{id}``,
+  the dashboard's ``/ui/customers/{customer_id}``, ``/ui/static/{path:path}``),
+  or ``other`` for paths padron does not serve, so a scan of random paths or
+  ids cannot grow the series.
 - ``padron_customers_written_total{outcome}``: created / updated / unchanged.
 - ``padron_places_total{field, outcome}``: each country, state and city sent,
   resolved / unresolved (kept as sent, with a warning) / rejected.

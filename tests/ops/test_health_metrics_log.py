@@ -119,6 +119,32 @@ def test_unknown_paths_share_one_route_label(api: Api) -> None:
     assert "random" not in text and 'route="other"' in text
 
 
+def test_dashboard_and_templated_routes_are_named_by_their_template(api: Api) -> None:
+    before = _samples(api.client.get("/metrics").text)
+    for i in range(5):
+        api.client.get(f"/ui/customers/cus_guess{i}", follow_redirects=False)
+        api.client.delete(f"/locations/aliases/pal_guess{i}", headers=api.headers)
+    api.client.get("/ui/review", follow_redirects=False)
+    api.client.get("/ui/static/nothing-here.css")
+    text = api.client.get("/metrics").text
+    assert "guess" not in text and "nothing-here" not in text
+    samples = _samples(text)
+
+    def count(route: str, method: str) -> float:
+        return sum(
+            v - before.get(k, 0.0)
+            for k, v in samples.items()
+            if k.startswith("padron_http_requests_total{")
+            and f'route="{route}"' in k
+            and f'method="{method}"' in k
+        )
+
+    assert count("/ui/customers/{customer_id}", "GET") == 5
+    assert count("/locations/aliases/{id}", "DELETE") == 5
+    assert count("/ui/review", "GET") == 1
+    assert count("/ui/static/{path:path}", "GET") == 1
+
+
 def test_metrics_can_be_turned_off(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PADRON_METRICS", "off")
     with TestClient(create_app(runtime, close_runtime=False)) as client:
