@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from padron.geo import Resolver
+from padron.geo import OMITTED, Resolver
 
 
 @pytest.mark.parametrize(
@@ -59,3 +59,34 @@ def test_namesakes_none_clearly_nearest_are_kept_nearest_first(resolver: Resolve
     assert (error.field, error.code) == ("city", "ambiguous")
     assert warning.description.startswith(error.description + "; ")
     assert error.candidates == warning.candidates
+
+
+def test_a_wikidata_id_is_stored_in_its_canonical_form(resolver: Resolver) -> None:
+    # Q11355 sent with Barcelona: a row carrying it lies there (the API's example)
+    for sent in ("Q11355", "q11355", " Q11355 "):
+        res = resolver.resolve("ESP", "ES-B", sent)
+        assert (res.country, res.state, res.city, res.errors, res.warnings) == (
+            "ESP",
+            "ES-B",
+            "Q11355",
+            (),
+            (),
+        )
+
+
+def test_an_unknown_wikidata_id_is_kept_as_sent_with_a_warning(resolver: Resolver) -> None:
+    res = resolver.resolve("ESP", OMITTED, " q999999999 ")
+    assert (res.country, res.state, res.city, res.errors) == ("ESP", None, "q999999999", ())
+    [warning] = res.warnings
+    assert (warning.field, warning.code, warning.candidates) == ("city", "unresolved", ())
+    assert warning.description == (
+        "no city has the Wikidata id Q999999999; city stored as sent ('q999999999')"
+    )
+    refused = resolver.resolve("ESP", OMITTED, " q999999999 ", reject_unresolved=True)
+    assert (refused.city, refused.warnings) == (None, ())
+    [error] = refused.errors
+    assert (error.field, error.code, error.description) == (
+        "city",
+        "not_found",
+        "no city has the Wikidata id Q999999999",
+    )
