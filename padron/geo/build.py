@@ -154,6 +154,7 @@ def _countries(ref: list[sources.RefCountry], cldr: dict[str, list[str]]) -> dic
     qid: list[str] = []
     primary: list[list[str]] = []
     exact: list[list[str]] = []
+    english_names: list[list[str]] = []
     translated: list[list[str]] = []
     english: list[str] = []
     for c in py:
@@ -176,6 +177,7 @@ def _countries(ref: list[sources.RefCountry], cldr: dict[str, list[str]]) -> dic
             first += [r.name, r.native]
         primary.append(first)
         exact.append([*names, *((r.name, r.native) if r else ())])
+        english_names.append([*names, *((r.name,) if r else ())])
         translated.append(
             [t for n in names for t in tr[n]]
             + (r.translations if r else [])
@@ -190,6 +192,7 @@ def _countries(ref: list[sources.RefCountry], cldr: dict[str, list[str]]) -> dic
             qid.append(r.qid)
             primary.append([r.name, r.native])
             exact.append([r.name, r.native])
+            english_names.append([r.name])
             translated.append(r.translations + current.get(r.alpha2, []) + cldr.get(r.alpha2, []))
     numeric = {}
     for i, a2 in enumerate(alpha2):
@@ -206,6 +209,7 @@ def _countries(ref: list[sources.RefCountry], cldr: dict[str, list[str]]) -> dic
         "primary": primary,
         "exact": exact,
         "translated": translated,
+        "english": english_names,
     }
 
 
@@ -301,6 +305,7 @@ def build_tables(report: Report | None = None) -> Index:
     ref_fips: dict[tuple[int, str], int] = {}
     ref_state_index: dict[int, int] = {}
     labelled: set[int] = set()  # states labelled with the reference data's English name
+    translations: list[tuple[str, int]] = []
     for rs in sources.ref_states():
         if rs.country not in c_index:
             continue
@@ -338,7 +343,11 @@ def build_tables(report: Report | None = None) -> Index:
         if rs.qid:
             s_qid.setdefault(rs.qid, i)
         s_names.add(0, rs.name, i)
-        for t in rs.translations:
+        translations.extend((t, i) for t in rs.translations)
+    # the older package's translations, unless a division word dropped makes one
+    # another state's name ("Buenos Aires Province" filed under the city)
+    for t, i in translations:
+        if not extra_sources.names_another_state(t, i, s_names.tiers[0], s_country):
             s_names.add(1, t, i)
     for code, other_names in extra.states.items():  # iso3166-2: other and local names
         if code in code_to_state:
@@ -399,11 +408,15 @@ def build_tables(report: Report | None = None) -> Index:
         exact_names = {fold(n) for n in c["exact"][i]}
         for n in names:
             c_names.add(0, n, i, exact=fold(n) in exact_names)
+    # a translation that is a run of another country's English name names both (Guiana)
+    shared_runs = extra_sources.runs_of_other_names(c["translated"], c["english"])
     for i, names in enumerate(c["translated"]):
         for n in names:
             if foreign_places.get(fold(n), set()) - {i}:
                 continue
             c_names.add(1, n, i)
+            for j in shared_runs.get((i, n), ()):
+                c_names.add(1, n, j)
     c_primary, c_other = c_names.freeze()
     c_words = []
     for i, names in enumerate(c["primary"]):

@@ -25,10 +25,14 @@ import importlib.util
 import json
 import re
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
+
+from padron.geo import reading
+from padron.geo.fold import fold, words
 
 #: The distributions read here (their versions key the index file).
 PACKAGES: tuple[str, ...] = ("babel", "iso3166-2")
@@ -215,3 +219,49 @@ def constituent_codes() -> tuple[str, ...]:
         return ()
     entries = json.loads(path.read_text(encoding="utf-8"))["3166-2"]
     return tuple(str(e["code"]) for e in entries if e.get("type") == "Country")
+
+
+def runs_of_other_names(
+    translated: Sequence[Sequence[str]], english: Sequence[Sequence[str]]
+) -> dict[tuple[int, str], set[int]]:
+    """Translated country names that are also a run of words of another
+    country's English name: (country, name) → those other countries.
+
+    ``translated[i]`` and ``english[i]`` are country ``i``'s translated and
+    English names. Portuguese calls Guyana "Guiana", which is also the run of
+    English's "French Guiana" that a client means by it: such a name names
+    both, so that neither is answered silently. Portuguese "Guiné" (Guinea)
+    stays Guinea's: no English name holds it (Guinea-Bissau's is "Guinea")."""
+    holding: dict[str, list[tuple[tuple[str, ...], int]]] = defaultdict(list)
+    for i, names in enumerate(english):
+        for name in names:
+            w = words(name)
+            for word in set(w):
+                holding[word].append((w, i))
+    out: dict[tuple[int, str], set[int]] = {}
+    for i, names in enumerate(translated):
+        for name in names:
+            w = words(name)
+            if not w:
+                continue
+            pool = min((holding.get(word, []) for word in w), key=len)
+            others = {j for n, j in pool if j != i and reading.words_inside(w, n)}
+            if others:
+                out[(i, name)] = others
+    return out
+
+
+def names_another_state(
+    name: str, state: int, primary: Mapping[str, Sequence[int]], country: Sequence[int]
+) -> bool:
+    """Whether a translated name of ``state`` is, with its kind of division
+    dropped, the primary name of another state of the same country and not its
+    own: the older reference package files the province's translations under
+    the city of Buenos Aires ("Buenos Aires Province", "Provincia de Buenos
+    Aires"), which then is not the city's name. ``primary``: folded primary
+    name → states; ``country``: each state's country."""
+    for r in reading.division_word(name):
+        named = primary.get(fold(r.text), ())
+        if state not in named and any(country[j] == country[state] for j in named):
+            return True
+    return False

@@ -28,12 +28,13 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 from padron.geo.fold import fold, words
 
 #: Bump when a rule changes what ``index_forms`` gives: index keys depend on it.
-READING_VERSION = 7
+READING_VERSION = 8
 
 Kind = Literal["country", "state", "city"]
 
@@ -145,6 +146,51 @@ def halves(text: str) -> list[Reading]:
         return []
     head, tail = m["head"].strip(), m["tail"].strip()
     return [Reading(head, "halves", tail), Reading(tail, "halves", head)]
+
+
+# A comma, then a qualifier written as an abbreviation: "Venezuela, RB".
+_COMMA_TAIL = re.compile(r"^(?P<head>[^,()]+?)\s*,\s*(?P<tail>[^,()]+?)\s*$")
+
+
+def trailing_abbreviation(text: str) -> list[Reading]:
+    """A name followed by a comma and an abbreviation of its form of state or
+    another of its names, as the World Bank writes them: ``Venezuela, RB``
+    (República Bolivariana), ``Bahamas, The`` aside (an article is
+    ``inverted``'s). The abbreviation confirms the name: it must name the same
+    place or nothing at all (``read`` checks it)."""
+    m = _COMMA_TAIL.match(text)
+    if not m or not _abbreviation(m["tail"]) or _is_article(m["tail"]):
+        return []
+    return [Reading(m["head"], "trailing_abbreviation", m["tail"])]
+
+
+#: Terms that names write in full or as their usual abbreviation (CLDR writes
+#: "Hong Kong SAR China", the UN "China, Hong Kong Special Administrative Region").
+_TERMS = {"special administrative region": "SAR"}
+_TERM = re.compile(r"\b(" + "|".join(_TERMS) + r")\b", re.IGNORECASE)
+
+
+def terms(text: str) -> list[Reading]:
+    """A term written in full read as its abbreviation: ``China, Hong Kong
+    Special Administrative Region`` → ``China, Hong Kong SAR`` (which
+    ``inverted`` reads as CLDR's ``Hong Kong SAR China``)."""
+    if not _TERM.search(text):
+        return []
+    return [Reading(_TERM.sub(lambda m: _TERMS[m[1].lower()], text), "terms")]
+
+
+def form_after(text: str) -> list[Reading]:
+    """A form of state written after the name, read before it with "of":
+    ``Congo Republic`` → ``Republic of Congo``, ``Congo Democratic Republic``
+    → ``Democratic Republic of Congo``."""
+    parts = text.split()
+    if len(parts) < 2 or parts[-1].lower() not in STATE_FORMS:
+        return []
+    out = []
+    for n in (1, 2):
+        if len(parts) > n:
+            out.append(Reading(f"{' '.join(parts[-n:])} of {' '.join(parts[:-n])}", "form_after"))
+    return out
 
 
 # ---- Saint in other languages -----------------------------------------------------
@@ -445,6 +491,56 @@ def words_inside(sent: tuple[str, ...], name: tuple[str, ...]) -> bool:
     return any(name[i : i + n] == sent for i in range(len(name) - n + 1))
 
 
+def shortened_last(sent: tuple[str, ...], name: tuple[str, ...]) -> bool:
+    """Whether the folded words ``sent`` are those of ``name`` with its last
+    word shortened to its first letters (four at least), a possessive or
+    plural "s" aside: ``St. Barths`` (St. Barth's) is Saint Barthélemy,
+    ``Congo Braz`` Congo-Brazzaville. Every other word is written out, and a
+    single word is never read so ("Guia" is neither Guinea nor Guiana)."""
+    if sent and sent[-1] == "s":  # "Barth's" folds to "barth", "s"
+        sent = sent[:-1]
+    if len(sent) < 2 or len(sent) != len(name) or sent[:-1] != name[:-1]:
+        return False
+    last, full = sent[-1], name[-1]
+    shorts = (last, last[:-1]) if last.endswith("s") else (last,)
+    return any(4 <= len(x) < len(full) and full.startswith(x) for x in shorts)
+
+
+def distinguishing_qualifiers(names: Iterable[tuple[tuple[str, ...], int]]) -> frozenset[str]:
+    """Words that, written before a form of state, make one country's formal
+    name out of another's, read from the data's names: "democratic" (the
+    Democratic Republic of the Congo against the Republic of the Congo),
+    "democratic" and "people" (the Democratic People's Republic of Korea
+    against the Republic of Korea). ``names``: (folded words, country)."""
+    countries_by_name: dict[tuple[str, ...], set[int]] = {}
+    for name, i in names:
+        countries_by_name.setdefault(name, set()).add(i)
+    out: set[str] = set()
+    for name, i in names:
+        for k in range(1, len(name) - 1):
+            if name[k] in STATE_FORMS and countries_by_name.get(name[k:], set()) - {i}:
+                out.update(w for w in name[:k] if w not in _MINOR_WORDS)
+    return frozenset(out)
+
+
+def drops_qualifier(
+    sent: tuple[str, ...], name: tuple[str, ...], qualifiers: frozenset[str]
+) -> bool:
+    """Whether ``sent``, a formal name that begins with a form of state
+    (``Republic of China``), is ``name`` (``People's Republic of China``)
+    without a word before that form that tells countries apart
+    (``distinguishing_qualifiers``): then it is another state's formal name,
+    never this one's. ``Republic of Tanzania`` drops only "United", which
+    tells no two countries apart, and stays the United Republic of Tanzania."""
+    form = next((w for w, nxt in pairwise(sent) if w in STATE_FORMS and nxt == "of"), None)
+    if form is None:
+        return False
+    for k in range(1, len(name) - 1):
+        if name[k] == form and name[k + 1] == "of" and (set(name[:k]) & qualifiers) - set(sent):
+            return True
+    return False
+
+
 # ---- words written as their initials ------------------------------------------------
 
 _TOKEN = re.compile(r"([^\W_]+)(\.?)")
@@ -609,7 +705,18 @@ def initials(name: tuple[str, ...]) -> str:
 
 #: The rules for each kind of place, in the order they are tried.
 RULES: dict[Kind, tuple[Rule, ...]] = {
-    "country": (and_sign, inverted, article, saint, qualifier, halves, plural),
+    "country": (
+        and_sign,
+        inverted,
+        article,
+        saint,
+        qualifier,
+        halves,
+        plural,
+        trailing_abbreviation,
+        terms,
+        form_after,
+    ),
     "state": (and_sign, inverted, article, compass, division_word, qualifier, halves, plural),
     "city": (and_sign, inverted, article, division_word, postcode, abbreviation, qualifier, halves),
 }

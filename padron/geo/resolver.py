@@ -187,6 +187,7 @@ class Resolver:
         "_country_core",
         "_country_initials",
         "_country_memo",
+        "_country_names_words",
         "_country_pool",
         "_country_starts",
         "_country_step_memo",
@@ -194,6 +195,7 @@ class Resolver:
         "_holds",
         "_memo",
         "_place_no",
+        "_qualifiers",
         "_state_memo",
         "_state_pools",
         "index",
@@ -252,6 +254,10 @@ class Resolver:
                 initials.setdefault(letters, set()).add(i)
         # initials that stand for one country only (UAE, DPRK, KSA)
         self._country_initials = {k: v.pop() for k, v in initials.items() if len(v) == 1}
+        self._qualifiers = reading.distinguishing_qualifiers(index.countries.words)
+        self._country_names_words: dict[int, list[tuple[str, ...]]] = {}
+        for name_words, i in index.countries.words:
+            self._country_names_words.setdefault(i, []).append(name_words)
 
     # ---- public API -----------------------------------------------------------------
 
@@ -783,7 +789,11 @@ class Resolver:
             return ()
         # the names holding the sent word that fewest names hold
         holding = min((self._country_words.get(word, ()) for word in w), key=len)
-        inside = {i for n, i in holding if reading.words_inside(w, n)}
+        inside = {
+            i
+            for n, i in holding
+            if reading.words_inside(w, n) and not reading.drops_qualifier(w, n, self._qualifiers)
+        }
         sent = reading.capitals(text) if not inside else ()
         written = [word for word, how in sent if how == "full"]
         if written and len(written) < len(sent):  # some abbreviated (DR Congo, Lao PDR, Rep.)
@@ -793,6 +803,15 @@ class Resolver:
             inside = self._country_core.get(reading.core_words(w), set())
         if not inside and (split := reading.state_form(w)):
             inside = self._without_state_form(*split)
+            if any(
+                reading.drops_qualifier(w, n, self._qualifiers)
+                for i in inside
+                for n in self._country_names_words.get(i, ())
+            ):  # Republic of China is not the People's Republic of China
+                inside = set()
+        if not inside:  # the last word shortened: St. Barths
+            starts = self._country_starts.get(w[0], ())
+            inside = {i for n, i in starts if reading.shortened_last(w, n)}
         return tuple(inside) if len(inside) == 1 else ()
 
     def _without_state_form(self, dropped: tuple[str, ...], rest: tuple[str, ...]) -> set[int]:

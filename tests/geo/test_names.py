@@ -125,6 +125,48 @@ def test_a_dropped_form_of_state_never_loses_what_tells_two_countries_apart(
     assert res.country != "COG"
 
 
+@pytest.mark.parametrize(
+    ("sent", "expected"),
+    [
+        ("Tanzania, UR", "TZA"),  # a trailing abbreviation of the form of state
+        ("Iran, I.R.", "IRN"),
+        ("Korea Republic", "KOR"),  # the form of state after the name
+        ("Congo Democratic Republic", "COD"),
+        ("China, Macao Special Administrative Region", "MAC"),  # the term in full
+        ("Saint Barth's", "BLM"),  # the last word shortened, possessive
+        ("Guinea Biss", "GNB"),
+        ("Republic of Tanzania", "TZA"),  # "United" tells no two countries apart
+    ],
+)
+def test_forms_of_state_terms_and_shortened_words(
+    resolver: Resolver, sent: str, expected: str
+) -> None:
+    res = country(resolver, sent)
+    assert (res.country, res.errors) == (expected, ())
+
+
+def test_a_formal_name_without_what_tells_two_states_apart_is_not_the_other(
+    resolver: Resolver,
+) -> None:
+    # "People's", like "Democratic People's" for the two Koreas, tells two
+    # formal names apart: the Republic of China is not the People's Republic
+    res = country(resolver, "Republic of China")
+    assert res.country != "CHN" and res.errors
+    assert country(resolver, "People's Republic of China").country == "CHN"
+
+
+def test_a_translation_that_is_part_of_another_countrys_english_name_names_both(
+    resolver: Resolver,
+) -> None:
+    # Portuguese "Guiana" is Guyana, English readers mean French Guiana by it
+    res = country(resolver, "Guiana")
+    assert res.country is None
+    assert [e.code for e in res.errors] == ["ambiguous"]
+    assert {p.id for p in res.errors[0].candidates} == {"GUY", "GUF"}
+    # Portuguese "Guiné" is no part of an English name (Guinea-Bissau's is "Guinea")
+    assert country(resolver, "Guiné").country == "GIN"
+
+
 def test_a_qualifier_that_names_another_place_is_no_answer(resolver: Resolver) -> None:
     res = country(resolver, "Spain (France)")
     assert res.country is None and res.errors
@@ -186,6 +228,10 @@ def test_a_qualifier_that_names_another_place_is_no_answer(resolver: Resolver) -
         ("EE", "Pärnu", "EE-624"),
         ("KG", "Osh", "KG-O"),
         ("EG", "Red Sea", "EG-BA"),  # Sudan's ISO "Red Sea" decides nothing in Egypt
+        # a translation filed under the wrong state: its division word decides
+        ("AR", "Buenos Aires Province", "AR-B"),
+        ("AR", "Provincia de Buenos Aires", "AR-B"),
+        ("AR", "Ciudad Autónoma de Buenos Aires", "AR-C"),
         # one source's name for a state that every other gives to another
         ("RU", "г. Москва", "RU-MOW"),
         ("RU", "Москва", "RU-MOW"),

@@ -3,7 +3,7 @@ of names as shops, browsers and spreadsheets write them, in several scripts."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pytest
 
@@ -466,3 +466,149 @@ def test_minor_words_aside_two_names_have_one_core(one: str, other: str) -> None
     from padron.geo.fold import words
 
     assert reading.core_words(words(one)) == reading.core_words(words(other))
+
+
+# ---- fifth session: forms of state, terms, shortened words ----------------------
+
+
+@pytest.mark.parametrize(
+    ("sent", "name", "abbreviation"),
+    [
+        ("Venezuela, RB", "Venezuela", "RB"),
+        ("Iran, I.R.", "Iran", "I.R."),
+        ("Tanzania, UR", "Tanzania", "UR"),
+    ],
+)
+def test_a_trailing_abbreviation_after_a_comma_confirms_the_name(
+    sent: str, name: str, abbreviation: str
+) -> None:
+    assert confirmed(reading.trailing_abbreviation(sent)) == {(fold(name), fold(abbreviation))}
+
+
+@pytest.mark.parametrize(
+    "sent", ["Bahamas, The", "Korea, South", "Paris, Île-de-France, France", "Venezuela"]
+)
+def test_an_article_or_a_word_after_a_comma_is_no_trailing_abbreviation(sent: str) -> None:
+    assert reading.trailing_abbreviation(sent) == []
+
+
+def test_a_name_with_a_trailing_abbreviation_needs_the_abbreviation_to_agree() -> None:
+    known = {fold("Venezuela"): [5], fold("Chile"): [6], fold("CL"): [6]}
+    found, _ = reading.read(
+        "Venezuela, RB", "country", lambda t: known.get(fold(t), []), _agree(known)
+    )
+    assert found == [5]
+    found, _ = reading.read(
+        "Venezuela, CL", "country", lambda t: known.get(fold(t), []), _agree(known)
+    )
+    assert found == []  # the abbreviation names another country
+
+
+def _agree(known: dict[str, list[int]]) -> Callable[[Sequence[int], str], list[int] | None]:
+    def agree(places: Sequence[int], other: str) -> list[int] | None:
+        named = known.get(fold(other), [])
+        return None if not named else [p for p in places if p in named]
+
+    return agree
+
+
+@pytest.mark.parametrize(
+    ("sent", "meant"),
+    [
+        ("China, Hong Kong Special Administrative Region", "China, Hong Kong SAR"),
+        ("Macao special administrative region", "Macao SAR"),
+    ],
+)
+def test_a_term_written_in_full_is_read_as_its_abbreviation(sent: str, meant: str) -> None:
+    assert texts(reading.terms(sent)) == {fold(meant)}
+
+
+def test_terms_and_inversion_together_give_the_cldr_name() -> None:
+    got = texts(reading.readings("China, Macao Special Administrative Region", "country"))
+    assert fold("Macao SAR China") in got
+
+
+@pytest.mark.parametrize(
+    ("sent", "meant"),
+    [
+        ("Congo Republic", {"Republic of Congo"}),
+        (
+            "Congo Democratic Republic",
+            {"Democratic Republic of Congo", "Republic of Congo Democratic"},
+        ),
+        ("Korea Republic", {"Republic of Korea"}),
+        (
+            "Lao People's Democratic Republic",
+            {"Republic of Lao People's Democratic", "Democratic Republic of Lao People's"},
+        ),
+    ],
+)
+def test_a_form_of_state_after_the_name_is_read_before_it(sent: str, meant: set[str]) -> None:
+    assert texts(reading.form_after(sent)) == {fold(m) for m in meant}
+
+
+@pytest.mark.parametrize("sent", ["Republic", "Congo", "Dominican Republica", "Республика Коми"])
+def test_no_form_after_without_a_name_and_an_english_form(sent: str) -> None:
+    assert reading.form_after(sent) == []
+
+
+@pytest.mark.parametrize(
+    ("sent", "name"),
+    [
+        ("St. Barths", "Saint Barthélemy"),
+        ("St. Barth's", "Saint Barthélemy"),
+        ("Congo Brazza", "Congo Brazzaville"),
+    ],
+)
+def test_a_shortened_last_word(sent: str, name: str) -> None:
+    from padron.geo.fold import words
+
+    assert reading.shortened_last(words(sent), words(name))
+
+
+@pytest.mark.parametrize(
+    ("sent", "name"),
+    [
+        ("Guia", "Guiana"),  # one word alone is never read so
+        ("Saint Bar", "Saint Barthélemy"),  # three letters are too few
+        ("Saint Barthélemy", "Saint Barthélemy"),  # not shortened
+        ("Sain Barthélemy", "Saint Barthélemy"),  # only the last word
+        ("Barths Saint", "Saint Barthélemy"),
+    ],
+)
+def test_no_shortened_last_word_for_one_word_short_prefixes_or_other_words(
+    sent: str, name: str
+) -> None:
+    from padron.geo.fold import words
+
+    assert not reading.shortened_last(words(sent), words(name))
+
+
+def _country_words(*names: str) -> list[tuple[tuple[str, ...], int]]:
+    from padron.geo.fold import words
+
+    return [(words(n), i) for i, n in enumerate(names)]
+
+
+def test_the_qualifiers_that_tell_two_formal_names_apart_are_read_from_the_data() -> None:
+    names = _country_words(
+        "Democratic Republic of the Congo",
+        "Republic of the Congo",
+        "Democratic People's Republic of Korea",
+        "Republic of Korea",
+        "United Republic of Tanzania",
+        "Federal Republic of Germany",
+    )
+    assert reading.distinguishing_qualifiers(names) == {"democratic", "people"}
+
+
+def test_a_formal_name_without_a_qualifier_that_tells_countries_apart_is_another_state() -> None:
+    from padron.geo.fold import words
+
+    qualifiers = frozenset({"democratic", "people"})
+    prc = words("People's Republic of China")
+    assert reading.drops_qualifier(words("Republic of China"), prc, qualifiers)
+    assert not reading.drops_qualifier(words("People's Republic of China"), prc, qualifiers)
+    tanzania = words("United Republic of Tanzania")
+    assert not reading.drops_qualifier(words("Republic of Tanzania"), tanzania, qualifiers)
+    assert not reading.drops_qualifier(words("China"), prc, qualifiers)  # no form of state sent
