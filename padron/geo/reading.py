@@ -506,6 +506,15 @@ def shortened_last(sent: tuple[str, ...], name: tuple[str, ...]) -> bool:
     return any(4 <= len(x) < len(full) and full.startswith(x) for x in shorts)
 
 
+def repeats_words(sent: tuple[str, ...], name: tuple[str, ...]) -> bool:
+    """Whether every word of a qualifier (minor words aside) is a word of
+    ``name``, written out or shortened: ``St Martin (French)`` and ``Saint
+    Martin (French part)``, ``Congo (Rep.)`` and ``Republic of the Congo``. A
+    qualifier that repeats the place's own words names the same place."""
+    core = [w for w in sent if w not in _MINOR_WORDS]
+    return bool(core) and all(w in name or any(_shortened(w, n) for n in name) for w in core)
+
+
 def distinguishing_qualifiers(names: Iterable[tuple[tuple[str, ...], int]]) -> frozenset[str]:
     """Words that, written before a form of state, make one country's formal
     name out of another's, read from the data's names: "democratic" (the
@@ -687,6 +696,15 @@ def parenthesised_parts(text: str) -> list[Reading]:
     ]
 
 
+def parenthesised_inside(text: str) -> list[Reading]:
+    """A data name with a part in parentheses inside it, read without that
+    part: ``Cocos (Keeling) Islands`` → ``Cocos Islands`` (index only)."""
+    m = _INNER_PARENTHESES.match(text)
+    if not m or _is_article(m["inner"]):
+        return []
+    return [Reading(f"{m['before']} {m['after']}", "parenthesised_inside")]
+
+
 # ---- initials ---------------------------------------------------------------------
 
 _MINOR_WORDS = frozenset({"of", "the", "and", "s"})
@@ -723,7 +741,7 @@ RULES: dict[Kind, tuple[Rule, ...]] = {
 #: The rules whose forms are stored for the data's own names (no confirmations:
 #: a data name is one name).
 INDEX_RULES: dict[Kind, tuple[Rule, ...]] = {
-    "country": (and_sign, inverted, article, saint, parenthesised_parts),
+    "country": (and_sign, inverted, article, saint, parenthesised_parts, parenthesised_inside),
     "state": (and_sign, inverted, article, compass, division_word),
     "city": (),
 }

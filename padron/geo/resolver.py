@@ -733,7 +733,8 @@ class Resolver:
                 error=self._ambiguous("country", text, [self._country_place(i) for i in starts])
             )
         # initials (UAE) or a run of words of one country's official name ("Great Britain")
-        if not starts:
+        # (or the beginning of one country's names, in two words at least: St Vincent)
+        if not starts or (len(starts) == 1 and len(w) >= 2):
             found_by_parts = self._country_lookup(text)
             if len(found_by_parts) == 1:
                 return _Found(found_by_parts[0])
@@ -850,8 +851,14 @@ class Resolver:
             named.update(s.country[j] for j in s.names.get(key) or s.other_names.get(key) or ())
             ci = self.index.cities
             named.update(ci.country[k] for k in ci.named(key) if not k & ALTERNATE)
-        if not named:
-            return None
+        if not named:  # a qualifier repeating the place's own words: St Martin (French)
+            w = words(other)
+            own = [
+                i
+                for i in found
+                if any(reading.repeats_words(w, n) for n in self._country_names_words.get(i, ()))
+            ]
+            return own or None
         return [i for i in found if i in named]
 
     def _state_lookup(self, text: str, country: int | None) -> list[int]:

@@ -136,6 +136,12 @@ def test_a_dropped_form_of_state_never_loses_what_tells_two_countries_apart(
         ("Saint Barth's", "BLM"),  # the last word shortened, possessive
         ("Guinea Biss", "GNB"),
         ("Republic of Tanzania", "TZA"),  # "United" tells no two countries apart
+        ("Saint Kitts", "KNA"),  # the beginning of one country's names, two words
+        ("Sao Tome", "STP"),
+        ("Saint Martin (French)", "MAF"),  # a qualifier repeating its own words
+        ("Bolivia (Plurinational)", "BOL"),
+        ("Sint Maarten (Dutch)", "SXM"),
+        ("Congo (Dem. Rep.)", "COD"),
     ],
 )
 def test_forms_of_state_terms_and_shortened_words(
@@ -143,6 +149,14 @@ def test_forms_of_state_terms_and_shortened_words(
 ) -> None:
     res = country(resolver, sent)
     assert (res.country, res.errors) == (expected, ())
+
+
+@pytest.mark.parametrize("sent", ["Central", "American", "Equatorial"])
+def test_one_word_that_begins_one_countrys_name_is_no_country(
+    resolver: Resolver, sent: str
+) -> None:
+    res = country(resolver, sent)
+    assert res.country is None and [e.code for e in res.errors] == ["not_found"]
 
 
 def test_a_formal_name_without_what_tells_two_states_apart_is_not_the_other(

@@ -612,3 +612,48 @@ def test_a_formal_name_without_a_qualifier_that_tells_countries_apart_is_another
     tanzania = words("United Republic of Tanzania")
     assert not reading.drops_qualifier(words("Republic of Tanzania"), tanzania, qualifiers)
     assert not reading.drops_qualifier(words("China"), prc, qualifiers)  # no form of state sent
+
+
+@pytest.mark.parametrize(
+    ("qualifier", "name"),
+    [
+        ("French", "Saint Martin (French part)"),
+        ("Rep.", "Republic of the Congo"),
+        ("the Dutch part", "Sint Maarten (Dutch part)"),
+    ],
+)
+def test_a_qualifier_that_repeats_the_places_own_words(qualifier: str, name: str) -> None:
+    from padron.geo.fold import words
+
+    assert reading.repeats_words(words(qualifier), words(name))
+
+
+@pytest.mark.parametrize(
+    ("qualifier", "name"),
+    [
+        ("Dem. Rep.", "Republic of the Congo"),  # "Dem." shortens no word of it
+        ("UK", "British Virgin Islands"),
+        ("the", "Republic of the Congo"),  # minor words alone repeat nothing
+    ],
+)
+def test_a_qualifier_with_words_the_name_lacks_repeats_nothing(qualifier: str, name: str) -> None:
+    from padron.geo.fold import words
+
+    assert not reading.repeats_words(words(qualifier), words(name))
+
+
+@pytest.mark.parametrize(
+    ("name", "without"),
+    [
+        ("Cocos (Keeling) Islands", "Cocos Islands"),
+        ("Острова Кокос (Килинг) Острова", "Острова Кокос Острова"),
+    ],
+)
+def test_a_part_in_parentheses_inside_a_data_name_is_left_out(name: str, without: str) -> None:
+    assert texts(reading.parenthesised_inside(name)) == {fold(without)}
+    assert fold(without) in {fold(f) for f in reading.index_forms(name, "country")}
+
+
+@pytest.mark.parametrize("name", ["Congo (the)", "Falkland Islands (Malvinas)", "Chad"])
+def test_no_inner_part_when_parentheses_end_the_name_or_hold_an_article(name: str) -> None:
+    assert reading.parenthesised_inside(name) == []
