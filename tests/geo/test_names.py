@@ -130,7 +130,8 @@ def test_a_dropped_form_of_state_never_loses_what_tells_two_countries_apart(
     [
         ("Bolivia, EP", "BOL"),  # a trailing abbreviation of the form of state
         ("Congo, RC", "COG"),
-        ("Korea Republic", "KOR"),  # the form of state after the name
+        ("Gabon Republic", "GAB"),  # the form of state after the name
+        ("Uruguay Oriental Republic", "URY"),
         ("Congo Democratic Republic", "COD"),
         ("China, Macao Special Administrative Region", "MAC"),  # the term in full
         ("Saint Barth's", "BLM"),  # the last word shortened, possessive
