@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from padron.geo import OMITTED, Resolver
+from padron.geo import OMITTED, Resolver, StoredLocation
 
 
 @pytest.mark.parametrize(
@@ -90,3 +90,51 @@ def test_an_unknown_wikidata_id_is_kept_as_sent_with_a_warning(resolver: Resolve
         "not_found",
         "no city has the Wikidata id Q999999999",
     )
+
+
+@pytest.mark.parametrize(("country", "state"), [("USA", "US-PR"), ("PRI", "PR-153")])
+def test_a_city_id_filed_in_two_countries_is_answered_in_the_country_sent(
+    resolver: Resolver, country: str, state: str
+) -> None:
+    # Yauco, Q368526: ISO 3166 has Puerto Rico both as a country (PR) and as a
+    # subdivision of the United States (US-PR); the data files it under both
+    res = resolver.resolve(country, OMITTED, "Q368526")
+    assert (res.country, res.state, res.city, res.errors, res.warnings) == (
+        country,
+        state,
+        "Q368526",
+        (),
+        (),
+    )
+
+
+def test_a_city_id_outside_the_state_sent_stores_its_own_state_with_a_warning(
+    resolver: Resolver,
+) -> None:
+    res = resolver.resolve("ESP", "ES-M", "Q1492")  # Barcelona sent with Madrid
+    assert (res.state, res.city, res.errors) == ("ES-B", "Q1492", ())
+    [warning] = res.warnings
+    assert (warning.field, warning.code) == ("city", "state_mismatch")
+    assert warning.description == (
+        "'Q1492' resolved to Q1492 (Barcelona), filed under ES-B in the place data, "
+        "not under ES-M; the state is stored as ES-B"
+    )
+    # the stored state is only context: replaced by the city's, without a warning
+    moved = resolver.resolve(OMITTED, OMITTED, "Q1492", StoredLocation("ESP", "ES-M", "Q2807"))
+    assert (moved.country, moved.state, moved.city, moved.errors, moved.warnings) == (
+        "ESP",
+        "ES-B",
+        "Q1492",
+        (),
+        (),
+    )
+
+
+def test_a_city_id_with_a_state_of_another_country_is_the_states_error(
+    resolver: Resolver,
+) -> None:
+    # Barcelona's id with Texas and Spain: the state contradicts the country (a
+    # 400 naming the state), never a failure of the server
+    res = resolver.resolve("ESP", "US-TX", "Q1492")
+    assert [(e.field, e.code) for e in res.errors] == [("state", "inconsistent")]
+    assert res.warnings == ()
