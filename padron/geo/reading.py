@@ -34,7 +34,7 @@ from typing import Literal
 from padron.geo.fold import fold, words
 
 #: Bump when a rule changes what ``index_forms`` gives: index keys depend on it.
-READING_VERSION = 8
+READING_VERSION = 9
 
 Kind = Literal["country", "state", "city"]
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 import pytest
 
 from padron.geo import reading
-from padron.geo.fold import fold
+from padron.geo.fold import fold, words
 from padron.geo.reading import Reading
 
 
@@ -561,8 +561,6 @@ def test_no_form_after_without_a_name_and_an_english_form(sent: str) -> None:
     ],
 )
 def test_a_shortened_last_word(sent: str, name: str) -> None:
-    from padron.geo.fold import words
-
     assert reading.shortened_last(words(sent), words(name))
 
 
@@ -579,14 +577,10 @@ def test_a_shortened_last_word(sent: str, name: str) -> None:
 def test_no_shortened_last_word_for_one_word_short_prefixes_or_other_words(
     sent: str, name: str
 ) -> None:
-    from padron.geo.fold import words
-
     assert not reading.shortened_last(words(sent), words(name))
 
 
 def _country_words(*names: str) -> list[tuple[tuple[str, ...], int]]:
-    from padron.geo.fold import words
-
     return [(words(n), i) for i, n in enumerate(names)]
 
 
@@ -603,8 +597,6 @@ def test_the_qualifiers_that_tell_two_formal_names_apart_are_read_from_the_data(
 
 
 def test_a_formal_name_without_a_qualifier_that_tells_countries_apart_is_another_state() -> None:
-    from padron.geo.fold import words
-
     qualifiers = frozenset({"democratic", "people"})
     prc = words("People's Republic of China")
     assert reading.drops_qualifier(words("Republic of China"), prc, qualifiers)
@@ -623,8 +615,6 @@ def test_a_formal_name_without_a_qualifier_that_tells_countries_apart_is_another
     ],
 )
 def test_a_qualifier_that_repeats_the_places_own_words(qualifier: str, name: str) -> None:
-    from padron.geo.fold import words
-
     assert reading.repeats_words(words(qualifier), words(name))
 
 
@@ -637,8 +627,6 @@ def test_a_qualifier_that_repeats_the_places_own_words(qualifier: str, name: str
     ],
 )
 def test_a_qualifier_with_words_the_name_lacks_repeats_nothing(qualifier: str, name: str) -> None:
-    from padron.geo.fold import words
-
     assert not reading.repeats_words(words(qualifier), words(name))
 
 
