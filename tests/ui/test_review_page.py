@@ -3,7 +3,8 @@ unresolved city is mapped to a place, and the customers that carry it then
 show the resolved id through the API and appear in the change feed as updates.
 
 A server of its own (not the shared seeded one): mapping changes customers that
-the other browser tests count.
+the other browser tests count. These run on SQLite and on PostgreSQL (the
+``database_url`` fixture), the shared seeded server on SQLite only.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ PAYLOAD = '"><img src=x onerror=alert("review")>'
 
 
 def test_an_unresolved_city_is_mapped_and_its_customers_resolve(
-    tmp_path: Path, data_dir: Path, open_tab: Any
+    database_url: str, data_dir: Path, open_tab: Any
 ) -> None:
-    database = f"sqlite:///{tmp_path / 'review.db'}"
+    database = database_url
     dashboard = create_key(database, data_dir, "shop", "dashboard")
     api_key = create_key(database, data_dir, "shop")
     other_key = create_key(database, data_dir, "rival")
@@ -86,9 +87,9 @@ def test_an_unresolved_city_is_mapped_and_its_customers_resolve(
 
 
 def test_a_forged_review_form_changes_nothing_and_payloads_stay_text(
-    tmp_path: Path, data_dir: Path, open_tab: Any
+    database_url: str, data_dir: Path, open_tab: Any
 ) -> None:
-    database = f"sqlite:///{tmp_path / 'forged.db'}"
+    database = database_url
     dashboard = create_key(database, data_dir, "shop", "dashboard")
     api_key = create_key(database, data_dir, "shop")
     with serving(database, data_dir) as server, server.client(api_key) as api:
@@ -111,3 +112,60 @@ def test_a_forged_review_form_changes_nothing_and_payloads_stay_text(
         assert answer.status == 403
         assert api.get("/customers", params={"code": "v-1"}).json()["payload"]["city"] == NOWHERE
         assert api.get("/locations/aliases").json()["payload"]["aliases"] == []
+
+
+BECENI_VILLAGE = "Q3292959"  # the Beceni padron chooses in RO-BZ (the more prominent)
+BECENI_COMMUNE = "Q2725070"  # the namesake it passes over
+
+
+def test_a_city_padron_chose_is_listed_and_mapping_it_moves_its_customers(
+    database_url: str, data_dir: Path, open_tab: Any
+) -> None:
+    dashboard = create_key(database_url, data_dir, "shop", "dashboard")
+    api_key = create_key(database_url, data_dir, "shop")
+    with serving(database_url, data_dir) as server, server.client(api_key) as api:
+        sent = [
+            {"code": "b-1", "country": "Romania", "state": "Buzău", "city": "Beceni"},
+            {"code": "b-2", "country": "RO", "state": "RO-BZ", "city": "BECENI"},
+            {"code": "alone", "city": NOWHERE},  # no country, no state: counted, not listed
+        ]
+        answer = api.post("/customers", json=sent)
+        assert answer.status_code == 200, answer.text
+        stored = [c["payload"]["city"] for c in answer.json()["payload"]["customers"][:2]]
+        assert stored == [BECENI_VILLAGE, BECENI_VILLAGE]
+        cursor = api.get("/customers/changes/latest").json()["payload"]["nextCursor"]
+
+        tab = open_tab(server.url)
+        tab.sign_in(dashboard)
+        tab.go("/ui/review")
+        page = tab.page
+        expect(page.locator("#countryless")).to_contain_text("1 customer sent a city")
+        entry = page.locator("section.review").filter(has_text="Beceni")
+        expect(page.locator("section.review")).to_have_count(1)
+        expect(entry).to_contain_text("2 customers")
+        expect(entry).to_contain_text("chosen")
+        expect(entry.locator(".chosen")).to_contain_text(BECENI_VILLAGE)
+        tab.shoot("review-chosen")
+
+        entry.get_by_label(f"Comuna Beceni {BECENI_COMMUNE}").check()
+        entry.get_by_role("button", name="Apply to 2 customers").click()
+        expect(page.get_by_role("status")).to_contain_text("2 updated")
+        expect(page.locator("#nothing")).to_be_visible()
+        assert tab.dialogs == []
+
+        for code in ("b-1", "b-2"):
+            payload = api.get("/customers", params={"code": code}).json()["payload"]
+            assert (payload["state"], payload["city"]) == ("RO-BZ", BECENI_COMMUNE), code
+        feed = api.get("/customers/changes", params={"after": cursor}).json()["payload"]
+        assert sorted(
+            (c["payload"]["type"], c["payload"]["customerCode"]) for c in feed["changes"]
+        ) == [
+            ("updated", "b-1"),
+            ("updated", "b-2"),
+        ]
+        # later customers sending it resolve through the decision, without a warning
+        later = api.post(
+            "/customers", json={"code": "b-3", "country": "RO", "state": "RO-BZ", "city": "Beceni"}
+        )
+        assert later.json()["payload"]["city"] == BECENI_COMMUNE
+        assert later.json().get("warnings", []) == []
