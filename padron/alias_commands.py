@@ -10,6 +10,9 @@ from typing import Any
 
 from padron.ids import iso
 
+#: Aliases read per page when the whole list is printed.
+PAGE = 500
+
 
 def _describe(alias: Any) -> str:
     target = "keep as sent" if alias.place_id is None else alias.place_id
@@ -34,10 +37,27 @@ def _run(args: argparse.Namespace, work: Any) -> int:
 
 
 def cmd_aliases_list(args: argparse.Namespace) -> int:
+    """Newest first. Every alias, a page at a time; with ``--limit`` or
+    ``--cursor``, one page, and the cursor of the next on stderr."""
+    from padron.customers.cursors import InvalidCursor
+
     def work(aliases: Any, project: Any) -> int:
-        for alias in aliases.list_aliases(project):
-            print(f"{_describe(alias)}  created {iso(alias.created_at)}")
-        return 0
+        one_page = args.limit is not None or args.cursor is not None
+        cursor = args.cursor
+        while True:
+            try:
+                page = aliases.page(project, args.limit or PAGE, cursor)
+            except InvalidCursor as exc:
+                print(f"padron: --cursor: {exc}", file=sys.stderr)
+                return 2
+            for alias in page.aliases:
+                print(f"{_describe(alias)}  created {iso(alias.created_at)}")
+            cursor = page.next_cursor
+            if cursor is None:
+                return 0
+            if one_page:
+                print(f"more: --cursor {cursor}", file=sys.stderr)
+                return 0
 
     return _run(args, work)
 
@@ -69,12 +89,22 @@ def cmd_aliases_remove(args: argparse.Namespace) -> int:
     return _run(args, work)
 
 
+def _page_size(text: str) -> int:
+    if not text.strip().isdigit() or not 1 <= int(text) <= 1000:
+        raise argparse.ArgumentTypeError(f"must be an integer from 1 to 1000, not {text!r}")
+    return int(text)
+
+
 def register(sub: Any, db: argparse.ArgumentParser) -> None:
     aliases = sub.add_parser(
         "aliases", help="project place aliases: what a sent state or city means"
     ).add_subparsers(dest="aliases_command", required=True)
     listing = aliases.add_parser("list", parents=[db], help="list a project's place aliases")
     listing.add_argument("--project", required=True)
+    listing.add_argument(
+        "--limit", type=_page_size, help="print one page of this many (1-1000), newest first"
+    )
+    listing.add_argument("--cursor", help="the page after this one (printed on stderr as 'more:')")
     listing.set_defaults(func=cmd_aliases_list)
     add = aliases.add_parser(
         "add",

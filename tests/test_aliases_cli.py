@@ -69,3 +69,28 @@ def test_a_mistake_is_one_line_and_exit_2(
     assert runtime.store.list_aliases(project.id) == []
     code, _, err = run(capsys, "aliases", "remove", *db, "pal_nothing")
     assert code == 2 and "pal_nothing" in err
+
+
+def test_list_pages_with_limit_and_cursor(
+    runtime: Runtime, database_url: str, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from padron.customers.aliases import AliasService
+
+    project = runtime.access.create_key("shop").project
+    for n in range(3):
+        AliasService(runtime.customers).add(
+            project, field="city", value=f"Villa {n}", country="ES", place_id=None
+        )
+    db = ("--database", database_url, "--data-dir", str(data_dir), "--project", "shop")
+
+    code, out, _ = run(capsys, "aliases", "list", *db)
+    assert code == 0 and len(out.splitlines()) == 3
+    everything = out.splitlines()
+    code, out, err = run(capsys, "aliases", "list", *db, "--limit", "2")
+    assert code == 0 and out.splitlines() == everything[:2]
+    assert err.startswith("more: --cursor ")
+    cursor = err.split()[-1]
+    code, out, err = run(capsys, "aliases", "list", *db, "--limit", "2", "--cursor", cursor)
+    assert code == 0 and out.splitlines() == everything[2:] and err == ""
+    code, out, err = run(capsys, "aliases", "list", *db, "--cursor", cursor[:-2] + "AA")
+    assert code == 2 and out == "" and err.startswith("padron: --cursor:")

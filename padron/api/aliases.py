@@ -16,10 +16,12 @@ from starlette.responses import Response
 
 from padron.api import envelopes
 from padron.api.context import Context
-from padron.api.envelopes import JSONBody
+from padron.api.envelopes import JSONBody, error
 from padron.api.incoming import read_body
 from padron.customers.aliases import AliasError, AliasService
+from padron.customers.cursors import InvalidCursor
 from padron.customers.decode import BodyError, decode_json
+from padron.customers.queries import QueryError, parse_page
 from padron.customers.rules import Problem
 
 PERMISSION: Final = "depotIngest"
@@ -46,10 +48,19 @@ async def endpoint(ctx: Context, request: Request) -> Response:
 
 
 async def list_aliases(ctx: Context, request: Request) -> Response:
-    """200 ``place_alias_list`` with every alias of the key's project."""
+    """200 ``place_alias_list``: a page of the key's project's aliases, newest
+    first (``limit`` 1–1000, default 100; ``cursor``: the ``nextCursor`` of
+    the page before). 400 ``invalid_query`` (an unknown or repeated parameter,
+    a bad limit) or ``invalid_cursor``."""
     _, project = await ctx.gate.authorize(request, PERMISSION)
-    aliases = await run_in_threadpool(_service(ctx).list_aliases, project)
-    return JSONBody(envelopes.alias_list(aliases, ctx.resolver))
+    try:
+        limit, cursor = parse_page(request.query_params.multi_items())
+        page = await run_in_threadpool(_service(ctx).page, project, limit, cursor)
+    except QueryError as exc:
+        return error(400, exc.code, exc.description)
+    except InvalidCursor as exc:
+        return error(400, "invalid_cursor", str(exc))
+    return JSONBody(envelopes.alias_list(page.aliases, ctx.resolver, page.next_cursor))
 
 
 def _arguments(body: bytes) -> dict[str, Any]:

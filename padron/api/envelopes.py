@@ -163,10 +163,18 @@ def alias_entity(a: PlaceAlias, resolver: Any) -> dict[str, Any]:
     }
 
 
-def alias_list(aliases: Sequence[PlaceAlias], resolver: Any) -> dict[str, Any]:
+def alias_list(
+    aliases: Sequence[PlaceAlias], resolver: Any, next_cursor: str | None = None
+) -> dict[str, Any]:
+    """A page of aliases, with ``hasMore`` and ``nextCursor`` as the customer list's."""
     return {
         "object": "place_alias_list",
-        "payload": {"code": "ok", "aliases": [alias_entity(a, resolver) for a in aliases]},
+        "payload": {
+            "code": "ok",
+            "aliases": [alias_entity(a, resolver) for a in aliases],
+            "hasMore": next_cursor is not None,
+            "nextCursor": next_cursor,
+        },
     }
 
 

@@ -319,10 +319,12 @@ SCHEMA: Final[dict[str, Any]] = {
                     "object": {"const": "place_alias_list"},
                     "payload": {
                         "type": "object",
-                        "required": ["code", "aliases"],
+                        "required": ["code", "aliases", "hasMore", "nextCursor"],
                         "properties": {
                             "code": {"const": "ok"},
                             "aliases": {"type": "array", "items": _ref("PlaceAlias")},
+                            "hasMore": {"type": "boolean"},
+                            "nextCursor": _NULLABLE_STRING,
                         },
                     },
                 },
@@ -571,7 +573,15 @@ SCHEMA: Final[dict[str, Any]] = {
         "/locations/aliases": {
             "parameters": [{"$ref": "#/components/parameters/version"}],
             "get": {
-                "summary": "The project's place aliases",
+                "summary": "The project's place aliases, a page at a time (newest first)",
+                "parameters": [
+                    _LIMIT,
+                    _query(
+                        "cursor",
+                        "nextCursor of the previous page (opaque: any other text is refused, "
+                        "400 invalid_cursor)",
+                    ),
+                ],
                 "responses": {"200": _json(_ref("PlaceAliasList"), "place_alias_list"), **_ERRORS},
             },
             "post": {

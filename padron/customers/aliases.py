@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Final, cast
 
+from padron.customers import cursors
 from padron.customers.aliasing import (
     ALIAS_FIELDS,
     CHOICE_CODES,
@@ -59,6 +60,14 @@ class AliasAdded:
     alias: PlaceAlias
     created: bool  # False: an alias of the same value and context was replaced
     reresolved: int  # customers updated at once
+
+
+@dataclass(frozen=True, slots=True)
+class AliasPage:
+    """A page of a project's aliases, newest first; ``next_cursor`` None on the last."""
+
+    aliases: list[PlaceAlias]
+    next_cursor: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +129,36 @@ class AliasService:
     def list_aliases(self, project: Project) -> list[PlaceAlias]:
         """The project's aliases, by field, value and context."""
         return self.store.list_aliases(project.id)
+
+    def page(self, project: Project, limit: int, cursor: str | None = None) -> AliasPage:
+        """Up to ``limit`` of the project's aliases, newest first, after
+        ``cursor`` (the ``next_cursor`` of the page before, None: the first
+        page). A page follows the (creation time, id) of the last alias of the
+        one before, so aliases removed or added meanwhile never shift another
+        to a second page or out of all of them.
+
+        :raises InvalidCursor: a cursor this database did not make for this
+            project's alias list."""
+        after: tuple[int, str] | None = None
+        if cursor is not None:
+            position = cursors.unseal(self._secret(), project.id, cursors.ALIASES, cursor)
+            at, _, alias_id = position.partition(":")
+            if not at.isdigit() or not alias_id:
+                raise cursors.InvalidCursor("the cursor is not one padron made")
+            after = (int(at), alias_id)
+        rows = self.store.alias_page(project.id, after, limit + 1)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        following = None
+        if more:
+            last = rows[-1]
+            following = cursors.seal(
+                self._secret(), project.id, cursors.ALIASES, f"{last.created_at}:{last.id}"
+            )
+        return AliasPage(rows, following)
+
+    def _secret(self) -> bytes:
+        return self.store.secret("cursor")
 
     def add(
         self,

@@ -20,6 +20,9 @@ from padron.errors import PadronError
 
 LIST: Final = b"L"
 CHANGES: Final = b"C"
+#: A page of a project's place aliases (``GET /locations/aliases``).
+ALIASES: Final = b"A"
+_KIND_NAMES: Final = {LIST: "customer list", CHANGES: "change feed", ALIASES: "alias list"}
 _MAC_BYTES: Final = 16
 #: Longer than any cursor padron makes (a 255-character code is at most 1,020
 #: bytes of UTF-8): refused before any decoding work.
@@ -61,8 +64,6 @@ def unseal(secret: bytes, project_id: str, kind: bytes, cursor: str) -> str:
         )
     if got_kind != kind:
         raise InvalidCursor(
-            "this cursor belongs to the "
-            + ("change feed" if got_kind == CHANGES else "customer list")
-            + ", not here"
+            f"this cursor belongs to the {_KIND_NAMES.get(got_kind, 'another list')}, not here"
         )
     return raw.decode("utf-8", "surrogatepass")

@@ -31,6 +31,8 @@ LIST_FILTERS: Final = (
 )
 LIST_PARAMETERS: Final = (*LIST_FILTERS, "limit", "cursor")
 CHANGE_PARAMETERS: Final = ("after", "limit", "wait")
+#: ``GET /locations/aliases``: a page of the project's place aliases.
+ALIAS_PARAMETERS: Final = ("limit", "cursor")
 MAX_LIMIT: Final = 1000
 DEFAULT_LIMIT: Final = 100
 MAX_WAIT: Final = 30.0
@@ -172,3 +174,10 @@ def parse_changes(pairs: Iterable[tuple[str, str]]) -> ChangesRequest:
     return ChangesRequest(
         after=after if after else None, limit=_limit(given.get("limit")), wait=wait
     )
+
+
+def parse_page(pairs: Iterable[tuple[str, str]]) -> tuple[int, str | None]:
+    """``limit`` (1–1000, default 100) and ``cursor`` of a plain paged list
+    (``GET /locations/aliases``); raises :class:`QueryError`."""
+    given = _single(pairs, ALIAS_PARAMETERS)
+    return _limit(given.get("limit")), given.get("cursor")

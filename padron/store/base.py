@@ -149,6 +149,13 @@ class Store(Protocol):
         """The project's place aliases, by field, value and context."""
         ...
 
+    def alias_page(
+        self, project_id: str, after: tuple[int, str] | None, limit: int
+    ) -> list[PlaceAlias]:
+        """Up to ``limit`` of the project's aliases, newest first, after the
+        (created_at, id) of ``after`` (None: from the newest)."""
+        ...
+
     def put_alias(self, alias: PlaceAlias) -> tuple[PlaceAlias, bool]:
         """Store ``alias``; one with the same field, key and context is replaced
         (its id and creation time kept). Returns (the stored alias, created)."""

@@ -108,6 +108,25 @@ class Reads:
         )
         return [_alias(r) for r in rows]
 
+    def alias_page(
+        self, project_id: str, after: tuple[int, str] | None, limit: int
+    ) -> list[PlaceAlias]:
+        """Up to ``limit`` of the project's aliases, newest first (creation time,
+        then id), those after ``after`` ((created_at, id) of the last one of
+        the page before; None: from the newest)."""
+        m = self.MARK
+        where = ""
+        params: tuple[Any, ...] = (project_id,)
+        if after is not None:
+            where = f" AND (created_at < {m} OR (created_at = {m} AND id < {m}))"
+            params = (project_id, after[0], after[0], after[1])
+        rows = self._read(
+            f"SELECT {ALIAS_COLUMNS} FROM place_aliases WHERE project_id = {m}{where} "
+            f"ORDER BY created_at DESC, id DESC LIMIT {m}",
+            (*params, limit),
+        )
+        return [_alias(r) for r in rows]
+
     def unresolved_places(
         self, project_id: str, limit: int = UNRESOLVED_GROUPS
     ) -> list[tuple[str | None, str | None, str | None, int]]:

@@ -27,11 +27,14 @@ from starlette.routing import BaseRoute, Route
 
 from padron.access.sessions import Active
 from padron.customers.aliases import AliasError, AliasNotFound, AliasService, ReviewPlace
+from padron.customers.cursors import InvalidCursor
 from padron.ui.guard import PREFIX, signed_in
 from padron.ui.site import Dashboard
 
 #: Place values listed at most (the most carried first).
 SHOWN: Final = 100
+#: Aliases ("decisions made") per page, newest first.
+ALIASES_SHOWN: Final = 50
 #: What a redirect after a change says (by a fixed key, never text from the URL).
 DONE: Final = {
     "mapped": "The place was mapped; the customers that carry it were resolved again.",
@@ -88,10 +91,16 @@ async def _page(
     query = request.query_params
     entries = await run_in_threadpool(_entries, aliases, session.project, query)
     countryless = await run_in_threadpool(aliases.countryless, session.project)
-    listed = await run_in_threadpool(aliases.list_aliases, session.project)
+    try:
+        listed = await run_in_threadpool(
+            aliases.page, session.project, ALIASES_SHOWN, query.get("after") or None
+        )
+    except InvalidCursor:
+        error, status = "That page of decisions is not one padron made; the first is shown.", 400
+        listed = await run_in_threadpool(aliases.page, session.project, ALIASES_SHOWN)
     names = {
         a.id: (ui.customers.resolver.describe(a.field, a.place_id) if a.place_id else None)  # type: ignore[arg-type]
-        for a in listed
+        for a in listed.aliases
     }
     done = DONE.get(query.get("done", ""), "")
     count = query.get("n", "")
@@ -103,7 +112,9 @@ async def _page(
         {
             "entries": entries,
             "countryless": countryless,
-            "aliases": listed,
+            "aliases": listed.aliases,
+            "older": listed.next_cursor,
+            "paged": bool(query.get("after")),
             "names": names,
             "error": error,
             "done": done,

@@ -147,3 +147,60 @@ def test_a_body_that_is_no_alias_object_is_a_400(api: Api, raw: bytes) -> None:
     )
     assert r.status_code == 400, r.text
     assert r.json()[0]["payload"]["code"] in ("invalid_body", "malformed_json")
+
+
+def _keep(api: Api, value: str, key: str | None = None) -> str:
+    r = post_alias(api, nowhere(value=value, placeId=None), key)
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+def test_the_list_is_paged_by_cursor_newest_first(api: Api) -> None:
+    made = [_keep(api, f"Villa {n}") for n in range(5)]
+    seen: list[str] = []
+    pages = []
+    cursor = None
+    while True:
+        params = {"limit": "2", **({"cursor": cursor} if cursor else {})}
+        r = api.client.get(ALIASES, params=params, headers=api.headers)
+        assert r.status_code == 200, r.text
+        payload = r.json()["payload"]
+        pages.append(len(payload["aliases"]))
+        seen += [a["id"] for a in payload["aliases"]]
+        assert payload["hasMore"] is (payload["nextCursor"] is not None)
+        if seen[:2] == [a["id"] for a in payload["aliases"]] and cursor is None:
+            # an alias of the first page removed meanwhile shifts nothing
+            api.client.delete(f"{ALIASES}/{seen[0]}", headers=api.headers)
+        cursor = payload["nextCursor"]
+        if cursor is None:
+            break
+    assert pages == [2, 2, 1]
+    assert sorted(seen) == sorted(made) and len(set(seen)) == 5
+    # newest first: creation time, then id, both descending
+    project = api.runtime.access.project("shop")
+    at = {a.id: (a.created_at, a.id) for a in api.runtime.store.list_aliases(project.id)}
+    order = [at[i] for i in seen if i in at]
+    assert order == sorted(order, reverse=True)
+    # the default page holds up to 100
+    assert len(api.client.get(ALIASES, headers=api.headers).json()["payload"]["aliases"]) == 4
+
+
+def test_a_bad_page_request_is_a_400_and_another_projects_cursor_is_refused(api: Api) -> None:
+    for n in range(3):
+        _keep(api, f"Villa {n}")
+    first = api.client.get(ALIASES, params={"limit": "1"}, headers=api.headers).json()
+    cursor = first["payload"]["nextCursor"]
+    stranger = api.runtime.access.create_key("elsewhere").secret
+    customers_cursor = api.get(limit="1").json()["payload"]["nextCursor"]
+    for params, headers, code in [
+        ({"limit": "0"}, api.headers, "invalid_query"),
+        ({"limit": "1001"}, api.headers, "invalid_query"),
+        ({"colour": "red"}, api.headers, "invalid_query"),
+        ({"cursor": cursor}, {**api.headers, "X-API-Key": stranger}, "invalid_cursor"),
+        ({"cursor": cursor[:-2] + "AA"}, api.headers, "invalid_cursor"),
+        ({"cursor": customers_cursor or "x"}, api.headers, "invalid_cursor"),
+    ]:
+        r = api.client.get(ALIASES, params=params, headers=headers)
+        assert r.status_code == 400, (params, r.text)
+        [problem] = r.json()  # a one-element array, as the customer list answers
+        assert problem["payload"]["code"] == code, params

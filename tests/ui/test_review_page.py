@@ -169,3 +169,31 @@ def test_a_city_padron_chose_is_listed_and_mapping_it_moves_its_customers(
         )
         assert later.json()["payload"]["city"] == BECENI_COMMUNE
         assert later.json().get("warnings", []) == []
+
+
+def test_decisions_are_listed_a_page_at_a_time(
+    database_url: str, data_dir: Path, open_tab: Any
+) -> None:
+    dashboard = create_key(database_url, data_dir, "shop", "dashboard")
+    api_key = create_key(database_url, data_dir, "shop")
+    with serving(database_url, data_dir) as server, server.client(api_key) as api:
+        for n in range(52):
+            body = {"field": "city", "value": f"Villa {n:02}", "country": "ES", "placeId": None}
+            assert api.post("/locations/aliases", json=body).status_code == 201
+        tab = open_tab(server.url)
+        tab.sign_in(dashboard)
+        tab.go("/ui/review")
+        page = tab.page
+        rows = page.locator("#aliases tbody tr")
+        expect(rows).to_have_count(50)
+        first = set(rows.locator("th").all_inner_texts())
+        page.get_by_role("link", name="Older decisions").click()
+        expect(rows).to_have_count(2)
+        rest = set(rows.locator("th").all_inner_texts())
+        assert not first & rest and len(first | rest) == 52
+        expect(page.get_by_role("link", name="Older decisions")).to_have_count(0)
+        page.get_by_role("link", name="Newest decisions").click()
+        expect(rows).to_have_count(50)
+        tab.go("/ui/review?after=not-a-cursor")
+        expect(page.get_by_role("alert")).to_contain_text("not one padron made")
+        expect(rows).to_have_count(50)
