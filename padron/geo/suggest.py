@@ -11,6 +11,7 @@ keys: well under the resolver's 1 ms budget for a field.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
@@ -38,7 +39,7 @@ def script(key: str) -> str:
 class Pool:
     """Folded names → places, grouped by script, to rank against one key."""
 
-    __slots__ = ("_by_script",)
+    __slots__ = ("_by_script", "_joined")
 
     def __init__(self, names: Iterable[tuple[str, Sequence[int]]]) -> None:
         by_script: dict[str, tuple[list[str], list[tuple[int, ...]]]] = {}
@@ -47,6 +48,17 @@ class Pool:
             keys.append(key)
             ids.append(tuple(places))
         self._by_script = by_script
+        # Each script's names joined by line breaks (which no folded key holds),
+        # with where each name starts: "is the key inside a name" becomes one
+        # str.find per hit instead of a Python loop over every name.
+        self._joined: dict[str, tuple[str, list[int]]] = {}
+        for name, (keys, _) in by_script.items():
+            starts, at = [], 0
+            for key in keys:
+                starts.append(at)
+                at += len(key) + 1
+            starts.append(at)
+            self._joined[name] = ("\n".join(keys), starts)
 
     def __len__(self) -> int:
         return sum(len(keys) for keys, _ in self._by_script.values())
@@ -55,10 +67,12 @@ class Pool:
         """Places whose names score at least ``_CUTOFF`` against any of ``keys``
         (the sent name and its readings), best first; without repeats."""
         scored: dict[int, float] = {}
+        done: set[str] = set()
         for key in keys:
             key = key[:_MAX_KEY]
-            if not key:
-                continue
+            if not key or key in done:
+                continue  # (a key ranked again changes nothing: scores only rise)
+            done.add(key)
             found = self._by_script.get(script(key))
             if found is None:
                 continue
@@ -75,10 +89,13 @@ class Pool:
                     if total > scored.get(place, -1.0):
                         scored[place] = total
             if len(key) >= _INSIDE_MIN:  # the whole key inside a longer name
-                for at, name in enumerate(names):
-                    if key in name:
-                        for place in ids[at]:
-                            scored.setdefault(place, float(_CUTOFF))
+                joined, starts = self._joined[script(key)]
+                hit = joined.find(key)
+                while hit >= 0:
+                    at = bisect_right(starts, hit) - 1  # the name holding the hit
+                    for place in ids[at]:
+                        scored.setdefault(place, float(_CUTOFF))
+                    hit = joined.find(key, starts[at + 1])
         return [p for p, _ in sorted(scored.items(), key=lambda item: -item[1])]
 
 
