@@ -131,7 +131,9 @@ def words(text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """The lookup key of a name: folded words joined without spaces."""
-    found = _words(text)
+    # (_words' ASCII path written out: most names are ASCII, and a cold
+    # resolution pays for every Python call)
+    found = text.translate(_ASCII_TABLE).split() if text.isascii() else _words(text)
     if _ABBREVIATED.isdisjoint(found):
         return "".join(found)
     return "".join(_ABBREVIATIONS.get(word, word) for word in found)

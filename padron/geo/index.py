@@ -34,7 +34,7 @@ import hashlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
@@ -151,6 +151,8 @@ def key_hash(key: str) -> int:
 
 
 _blake2b = hashlib.blake2b
+_BUCKET_BITS: Final = 15
+_BUCKET_SHIFT: Final = 64 - _BUCKET_BITS
 
 
 # ---- records --------------------------------------------------------------------------
@@ -253,6 +255,19 @@ class Cities:
     hashes: array[int]
     starts: array[int]
     posts: array[int]
+    #: ``buckets[b]``: the first of ``hashes`` whose top bits are ``b`` or more, so
+    #: that a name lookup bisects some 60 hashes instead of two million (each
+    #: comparison boxes a 64-bit integer: this halves the lookup). Made here, in
+    #: some 30 ms, not stored in the file.
+    buckets: array[int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        hashes, buckets, at = self.hashes, array("I"), 0
+        for b in range(1 << _BUCKET_BITS):
+            at = bisect_left(hashes, b << _BUCKET_SHIFT, at)
+            buckets.append(at)
+        buckets.append(len(hashes))
+        self.buckets = buckets
 
     def __len__(self) -> int:
         return len(self.qid)
@@ -275,9 +290,11 @@ class Cities:
     def named(self, key: str) -> list[int]:
         """Entries with this folded name; alternate-name matches carry ``ALTERNATE``."""
         h = int.from_bytes(_blake2b(key.encode(), digest_size=8).digest(), "little")  # key_hash
-        hashes = self.hashes
-        i = bisect_left(hashes, h)
-        if i == len(hashes) or hashes[i] != h:
+        hashes, buckets = self.hashes, self.buckets
+        b = h >> _BUCKET_SHIFT
+        end = buckets[b + 1]
+        i = bisect_left(hashes, h, buckets[b], end)
+        if i == end or hashes[i] != h:
             return []
         starts = self.starts
         return self.posts[starts[i] : starts[i + 1]].tolist()

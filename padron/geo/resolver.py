@@ -195,6 +195,7 @@ class Resolver:
         "_holds",
         "_memo",
         "_place_no",
+        "_plain_keys",
         "_qualifiers",
         "_state_memo",
         "_state_pools",
@@ -210,6 +211,8 @@ class Resolver:
         self._state_memo: dict[tuple[str, int | None, bool], _Found] = {}
         self._city_memo: dict[tuple[str, int | None, int | None, bool, bool], _Found] = {}
         self._cached = lru_cache(maxsize=_CACHE_SIZE)(self._resolve)
+        # the one-call path for cold locations reads names by fold() itself
+        self._plain_keys = type(self).keys is Resolver.keys
         self._carried: dict[int, list[int]] | None = None  # made on first use
         self._children = Counter(p for p in index.states.parent if p >= 0)
         self._countries_with_states = frozenset(index.states.country)
@@ -410,12 +413,13 @@ class Resolver:
     def _resolve_values(
         self, country: Sent, state: Sent, city: Sent, stored: StoredLocation, reject: bool
     ) -> Resolution:
-        if (
+        whole = (
             stored is NO_LOCATION
             and type(country) is str
             and type(state) is str
             and type(city) is str
-        ):
+        )
+        if whole:
             # A whole location whose country and state were resolved before (a
             # shop's customers share a few thousand pairs): only the city is new.
             # A pair found in the memo under the values as sent was neither a
@@ -424,19 +428,101 @@ class Resolver:
             # and with all three sent, nothing stored is carried over.
             context = self._context_memo.get((country, state, reject))
             if context is not None and not context[2] and context[1].sent:
-                c, s, _, warnings = context
-                out = _Outcome([], list(warnings))
-                city_value, s, c = self._city_step(city, stored, c, s, reject, out)
-                return Resolution(
-                    c.value, s.value, city_value, tuple(out.errors), tuple(out.warnings)
-                )
+                return self._city_of_known_pair(city, context, reject)
+        sent_country, sent_state = country, state
         country, state = self._constituent_country(country, state)
         state = self._state_by_city(country, state, city)
-        c, s, errors, warnings = self._context(country, state, stored, reject)
+        context = self._context(country, state, stored, reject)
+        if (
+            whole
+            and country is sent_country
+            and state is sent_state
+            and not context[2]
+            and context[1].sent
+        ):
+            # the first customer of a pair: the same as the next ones (above)
+            return self._city_of_known_pair(city, context, reject)
+        c, s, errors, warnings = context
         out = _Outcome(list(errors), list(warnings))
         city_value, s, c = self._city_step(city, stored, c, s, reject, out)
         self._stale_context(country, state, city, stored, c, s, out)
         return Resolution(c.value, s.value, city_value, tuple(out.errors), tuple(out.warnings))
+
+    def _city_of_known_pair(self, city: Sent, context: _Context, reject: bool) -> Resolution:
+        """A whole location (all three sent, nothing stored) whose country and
+        state steps gave ``context``, with a state sent and no error."""
+        if not reject and self._plain_keys and type(city) is str:
+            found = self._city_in_known_state(city, context)
+            if found is not None:
+                return found
+        c, s, _, warnings = context
+        out = _Outcome([], list(warnings))
+        city_value, s, c = self._city_step(city, NO_LOCATION, c, s, reject, out)
+        return Resolution(c.value, s.value, city_value, tuple(out.errors), tuple(out.warnings))
+
+    def _city_in_known_state(self, city: str, context: _Context) -> Resolution | None:
+        """The common case of a cold location, decided in one call: country and
+        state resolved before (``context``), and the city's name found under
+        that state. It answers what the named steps answer (``_city_step``,
+        ``_city``'s branch for a sent state, ``_namesakes_in_state``, then
+        ``_city_consistency``), for a third of the cost, and leaves anything
+        else to them (``None``: a name not found in the state, a Wikidata id,
+        the reading rules)."""
+        text = city.strip()
+        if not text or text[0] in "Qq":
+            return None
+        c, s, _, warnings = context
+        ci, state = self.index.cities, s.index
+        if state is None or self.index.states.country[state] != c.index:
+            return None
+        named = ci.named(fold(text))
+        holds, filed = self._holds, ci.state
+        if len(named) == 1:
+            k = named[0]
+            if k >= ALTERNATE or state not in holds[filed[k]]:
+                return None
+        else:
+            # primary names in the state, all of one place: its most populous entry
+            k, place, place_no, population = -1, -1, self._place_no, ci.population
+            for e in named:
+                if e < ALTERNATE and state in holds[filed[e]]:
+                    if k < 0:
+                        k, place = e, place_no[e]
+                    elif place_no[e] != place:
+                        k = -2  # namesakes in the state
+                        break
+                    elif population[e] > population[k]:
+                        k = e
+            if k < 0:
+                if k == -1:
+                    # only GeoNames' alternate names, if any, are in the state
+                    in_state = [e - ALTERNATE for e in named if e >= ALTERNATE]
+                    in_state = [e for e in in_state if state in holds[filed[e]]]
+                else:
+                    in_state = [e for e in named if e < ALTERNATE and state in holds[filed[e]]]
+                if not in_state:
+                    return None
+                found = self._namesakes_in_state(text, in_state)
+                if found.index is None:
+                    assert found.kept is not None and found.error is None
+                    return _resolution(
+                        c.value, s.value, text, (), (*warnings, *found.warnings, found.kept)
+                    )
+                k = found.index
+                if ci.country[k] != c.index or state not in holds[filed[k]]:
+                    return None
+                return _resolution(
+                    c.value, s.value, f"Q{ci.qid[k]}", (), (*warnings, *found.warnings)
+                )
+        if ci.country[k] != c.index:
+            return None
+        qid = ci.qid[k]
+        if qid:
+            return _resolution(c.value, s.value, f"Q{qid}", (), warnings)
+        kept = PlaceWarning(
+            "city", "unresolved", f"{self._no_id(text, k)}; city stored as sent ({text!r})"
+        )
+        return _resolution(c.value, s.value, text, (), (*warnings, kept))
 
     def _context(
         self, country: Sent, state: Sent, stored: StoredLocation, reject: bool
@@ -1315,15 +1401,17 @@ class Resolver:
         ci = self.index.cities
         if ci.qid[k]:
             return _Found(k, warnings=warnings)
-        reason = ci.trust(k).reason
-        place = self._city_place(k)
-        error = PlaceError(
-            "city",
-            "not_found",
-            f"{text!r} is {place.name} ({place.state or place.country}), but {reason}",
-        )
+        error = PlaceError("city", "not_found", self._no_id(text, k))
         # (the decision's own warnings concern an id that is not stored: dropped)
         return _Found(unresolved=error, kept=_kept("city", error, text).kept)
+
+    def _no_id(self, text: str, k: int) -> str:
+        """Why entry ``k``, found for ``text``, has no id to store: the
+        description of the city's ``not_found`` (kept as sent)."""
+        ci, ix = self.index.cities, self.index
+        st = ci.state_of(k)
+        where = ix.states.code[st] if st >= 0 else ix.countries.alpha3[ci.country[k]]
+        return f"{text!r} is {ci.label[k]} ({where}), but {ci.trust(k).reason}"
 
     def _places(self, entries: Sequence[int]) -> list[int]:
         """One entry per place, most prominent first (population, then name, then id)."""
@@ -1427,6 +1515,31 @@ class Resolver:
             f"{text!r} matches {len(places)} places; {hint}",
             candidates=tuple(places[:_MAX_CANDIDATES]),
         )
+
+
+_new = object.__new__
+_SETTERS: Final = tuple(
+    Resolution.__dict__[name].__set__ for name in ("country", "state", "city", "errors", "warnings")
+)
+
+
+def _resolution(
+    country: str | None,
+    state: str | None,
+    city: str | None,
+    errors: tuple[PlaceError, ...],
+    warnings: tuple[PlaceWarning, ...],
+) -> Resolution:
+    """``Resolution(...)`` in half the time: a frozen dataclass's ``__init__``
+    sets each field through ``object.__setattr__``; this sets the slots directly."""
+    made: Resolution = _new(Resolution)
+    set_country, set_state, set_city, set_errors, set_warnings = _SETTERS
+    set_country(made, country)
+    set_state(made, state)
+    set_city(made, city)
+    set_errors(made, errors)
+    set_warnings(made, warnings)
+    return made
 
 
 def _city_id(qid: int) -> str:
