@@ -132,8 +132,18 @@ def words(text: str) -> tuple[str, ...]:
 def fold(text: str) -> str:
     """The lookup key of a name: folded words joined without spaces."""
     # (_words' ASCII path written out: most names are ASCII, and a cold
-    # resolution pays for every Python call)
-    found = text.translate(_ASCII_TABLE).split() if text.isascii() else _words(text)
+    # resolution pays for every Python call; words of letters and digits only,
+    # the common case, need no table)
+    if text.isascii():
+        found = text.lower().split()
+        key = "".join(found)
+        if not key.isalnum():
+            found = text.translate(_ASCII_TABLE).split()
+            key = "".join(found)
+        if _ABBREVIATED.isdisjoint(found):
+            return key
+    else:
+        found = _words(text)
     if _ABBREVIATED.isdisjoint(found):
         return "".join(found)
     return "".join(_ABBREVIATIONS.get(word, word) for word in found)

@@ -141,3 +141,10 @@ def test_fast_folding_equals_the_rule(name: str) -> None:
 @given(st.text(alphabet=st.characters(max_codepoint=0x2100)))
 def test_fast_folding_equals_the_rule_on_any_text(text: str) -> None:
     assert _words(text) == _words_by_character(text)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)) | st.text())
+def test_the_key_is_the_folded_words_joined(text: str) -> None:
+    # fold() has its own path for ASCII text: it must give what the rule gives
+    fold.cache_clear()
+    assert fold(text) == "".join(words(text))
