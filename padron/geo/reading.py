@@ -746,18 +746,25 @@ INDEX_RULES: dict[Kind, tuple[Rule, ...]] = {
     "city": (),
 }
 _MAX_READINGS = 24  # bounds the work one sent value can cause
+# ... and so does the text the rules read: each rule costs time in proportion to
+# its input, and a 255-character value read 24 times costs milliseconds. A name
+# of up to 60 characters gets all its readings.
+_MAX_READ_CHARS = 1500
 
 
 def readings(text: str, kind: Kind) -> list[Reading]:
     """Every other reading of a sent name, each rule once and then the rules
     again on what they gave (``Co. Cork (IE)`` → ``Co. Cork`` → ``Cork``).
     Readings with the same key as the name or an earlier reading are dropped;
-    at most ``_MAX_READINGS``."""
+    at most ``_MAX_READINGS``, and no more once the rules have read
+    ``_MAX_READ_CHARS`` characters."""
     seen = {fold(text)}
     out: list[Reading] = []
     queue = [Reading(text, "")]
-    while queue and len(out) < _MAX_READINGS:
+    budget = _MAX_READ_CHARS
+    while queue and len(out) < _MAX_READINGS and budget > 0:
         current = queue.pop(0)
+        budget -= len(current.text)
         for rule in RULES[kind]:
             for r in rule(current.text):
                 key = fold(r.text)
