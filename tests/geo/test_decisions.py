@@ -138,3 +138,48 @@ def test_a_city_id_with_a_state_of_another_country_is_the_states_error(
     res = resolver.resolve("ESP", "US-TX", "Q1492")
     assert [(e.field, e.code) for e in res.errors] == [("state", "inconsistent")]
     assert res.warnings == ()
+
+
+def test_prominence_names_the_place_chosen_and_those_passed_over(resolver: Resolver) -> None:
+    res = resolver.resolve("US", OMITTED, "Jacksonville")  # Florida's, 950,000 people
+    assert (res.country, res.state, res.city, res.errors) == ("USA", "US-FL", "Q16568", ())
+    [warning] = res.warnings
+    assert (warning.field, warning.code) == ("city", "prominence")
+    assert warning.description.startswith(
+        "'Jacksonville' resolved to Q16568 (Jacksonville), by far the most populous of its "
+        "namesakes; passed over: Q986369 (Jacksonville, US-NC), "
+    )
+    passed_over = [p.id for p in warning.candidates]
+    assert len(passed_over) >= 5 and "Q16568" not in passed_over
+    assert all(f"{p.id} ({p.name}, {p.state})" in warning.description for p in warning.candidates)
+
+
+def test_ten_times_as_populous_is_enough_to_win(resolver: Resolver) -> None:
+    # Valverde, El Hierro (5,000 people) and a namesake under GeoNames' 500:
+    # exactly ten times the floor, so at least the 5,000 docs/geo.md names
+    res = resolver.resolve("ESP", OMITTED, "Valverde")
+    assert (res.city, res.errors) == ("Q1853429", ())
+    [warning] = res.warnings
+    assert warning.code == "prominence" and [p.id for p in warning.candidates] == ["Q46778"]
+
+
+def test_a_place_without_a_trusted_id_is_kept_as_sent_saying_why(resolver: Resolver) -> None:
+    # every populous place the data has without a trustworthy id, sent by its
+    # name with its country: the name is stored, and the warning says what the
+    # name was taken for and why its id is not stored
+    ix = resolver.index
+    ci = ix.cities
+    judged = 0
+    for k in range(len(ci.qid)):
+        if ci.qid[k] or ci.population[k] < 50_000:
+            continue
+        name = ci.label[k]
+        res = resolver.resolve(ix.countries.alpha3[ci.country[k]], OMITTED, name)
+        if [w.code for w in res.warnings] != ["unresolved"]:
+            continue  # a namesake elsewhere in the country decides, or is ambiguous
+        judged += 1
+        [warning] = res.warnings
+        assert res.city == name and res.errors == ()
+        assert warning.description.startswith(f"{name!r} is "), warning.description
+        assert warning.description.endswith(f"; city stored as sent ({name!r})")
+    assert judged >= 5
