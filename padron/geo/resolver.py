@@ -1433,9 +1433,7 @@ class Resolver:
         country, one overwhelmingly prominent place wins with a warning; otherwise
         ambiguous — an error, or (``lenient``: country and state were sent) kept."""
         ci = self.index.cities
-        places = self._places(entries)
-        if not places:
-            return _kept("city", self._no_city(text), text)
+        places = self._places(entries)  # callers pass entries that name a place
         if len(places) == 1:
             return self._answer(text, places[0])
         if scoped and not text.isascii():
