@@ -2,8 +2,9 @@
 counts of a seeded project, the world map (country shapes drawn, a country's
 count on hover) and the charts, and the same figures without JavaScript.
 
-A server of its own (a fresh SQLite file, project ``atlas``), so that what the
-other browser tests change in ``shop`` does not move these figures.
+A server of its own (project ``atlas``), so that what the other browser tests
+change in ``shop`` does not move these figures; once on a fresh SQLite file and
+once on a fresh PostgreSQL database (the figures come from each store's tallies).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, expect
 
+from tests.conftest import BACKENDS, fresh_postgres_url
 from tests.serving import Server, create_key, serving
 from tests.ui.conftest import Tab
 
@@ -41,9 +43,19 @@ class Atlas:
     dashboard_key: str
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def atlas_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('overview-db') / 'padron.db'}"
+        return
+    yield from fresh_postgres_url(request.getfixturevalue("postgres_admin"))
+
+
 @pytest.fixture(scope="module")
-def atlas(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Iterator[Atlas]:
-    database = f"sqlite:///{tmp_path_factory.mktemp('overview-db') / 'padron.db'}"
+def atlas(atlas_database: str, data_dir: Path) -> Iterator[Atlas]:
+    database = atlas_database
     dashboard = create_key(database, data_dir, "atlas", "dashboard")
     api = create_key(database, data_dir, "atlas")
     with serving(database, data_dir) as server, server.client(api) as client:
