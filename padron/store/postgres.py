@@ -475,9 +475,13 @@ class PostgresStore(Reads):
             a.writing = True
             with conn.pipeline():
                 if noted:
-                    # Rare (customers whose city padron chose): row by row, pipelined.
+                    # One DELETE (most clear customers that never had a review);
+                    # the rare puts row by row, pipelined.
                     with conn.cursor() as cur:
-                        cur.executemany(clear_review_sql("%s"), [(i,) for i in review_ids(noted)])
+                        cur.execute(
+                            "DELETE FROM place_reviews WHERE customer_id = ANY(%s)",
+                            (review_ids(noted),),
+                        )
                         if noted.put:
                             cur.executemany(
                                 put_review_sql("%s"), [review_row(r) for r in noted.put]

@@ -102,10 +102,21 @@ def _tally(
     conn.executemany(_TALLY.format(m="?"), [(project_id, *d) for d in changes])
 
 
+#: Customer ids per DELETE of place reviews (well under SQLite's parameter limit).
+_IDS_PER_STATEMENT: Final = 500
+
+
 def _note(conn: sqlite3.Connection, notes: ReviewNotes) -> None:
     """Put and clear the place reviews of a write (rare: only customers whose
     city padron chose, and updates of those that had one)."""
-    conn.executemany(clear_review_sql("?"), [(i,) for i in review_ids(notes)])
+    # One statement per 500 ids, not one per id: most writes that clear are
+    # updates of customers that never had a review (an empty probe each).
+    ids = review_ids(notes)
+    for start in range(0, len(ids), _IDS_PER_STATEMENT):
+        part = ids[start : start + _IDS_PER_STATEMENT]
+        conn.execute(
+            f"DELETE FROM place_reviews WHERE customer_id IN ({','.join('?' * len(part))})", part
+        )
     if notes.put:
         conn.executemany(put_review_sql("?"), [review_row(r) for r in notes.put])
 
