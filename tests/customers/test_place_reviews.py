@@ -9,7 +9,6 @@ and a database made before this (schema 7) gains the table on opening."""
 from __future__ import annotations
 
 import json
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from padron.customers.service import CustomerService, Rejected
 from padron.runtime import Runtime
 from padron.store import migrations, open_store
 from padron.store.records import PlaceReview
+from tests.store.test_places_setting_migration import run_sql
 
 
 def objs(*customers: dict[str, Any]) -> list[tuple[tuple[str, Any], ...]]:
@@ -143,26 +143,12 @@ def _schema_7(database_url: str) -> None:
             statements.append(
                 f"INSERT INTO padron_migrations VALUES ({m.version}, '{m.name}', '2026-01-01')"
             )
-    if backend == "sqlite":
-        import sqlite3
-
-        conn = sqlite3.connect(database_url.removeprefix("sqlite:///"))
-        for statement in statements:
-            conn.execute(statement)
-        conn.commit()
-        conn.close()
-    else:
-        import psycopg
-
-        with psycopg.connect(database_url, autocommit=True) as pg:
-            for statement in statements:
-                pg.execute(statement)
+    run_sql(database_url, statements)
 
 
 def test_a_database_of_schema_7_gains_the_place_reviews_on_opening(
     database_url: str, data_dir: Path, resolver: Any
 ) -> None:
-    assert resources.files("padron.store").joinpath("migrations").is_dir()
     _schema_7(database_url)
     store = open_store(database_url)
     try:

@@ -20,8 +20,12 @@ def _schema_1_with_a_strict_project(database_url: str) -> None:
         f"VALUES ('prj_strict', 'strict', 1, {'1' if backend == 'sqlite' else 'TRUE'})",
         "INSERT INTO projects (id, name, created_at) VALUES ('prj_lenient', 'lenient', 2)",
     ]
-    statements = migrations.split_statements(init) + rows
-    if backend == "sqlite":
+    run_sql(database_url, migrations.split_statements(init) + rows)
+
+
+def run_sql(database_url: str, statements: list[str]) -> None:
+    """Run ``statements`` on the database, as an older padron would have (no migration runner)."""
+    if database_url.startswith("sqlite"):
         import sqlite3
 
         conn = sqlite3.connect(database_url.removeprefix("sqlite:///"))
