@@ -167,19 +167,106 @@ def test_a_place_without_a_trusted_id_is_kept_as_sent_saying_why(resolver: Resol
     # every populous place the data has without a trustworthy id, sent by its
     # name with its country: the name is stored, and the warning says what the
     # name was taken for and why its id is not stored
+    # (also sent with another state of its country: the nearest place decides)
     ix = resolver.index
-    ci = ix.cities
+    ci, states = ix.cities, ix.states
     judged = 0
     for k in range(len(ci.qid)):
         if ci.qid[k] or ci.population[k] < 50_000:
             continue
-        name = ci.label[k]
-        res = resolver.resolve(ix.countries.alpha3[ci.country[k]], OMITTED, name)
-        if [w.code for w in res.warnings] != ["unresolved"]:
-            continue  # a namesake elsewhere in the country decides, or is ambiguous
-        judged += 1
-        [warning] = res.warnings
-        assert res.city == name and res.errors == ()
-        assert warning.description.startswith(f"{name!r} is "), warning.description
-        assert warning.description.endswith(f"; city stored as sent ({name!r})")
+        name, country = ci.label[k], ci.country[k]
+        elsewhere = next(
+            (
+                j
+                for j in range(len(states.code))
+                if states.country[j] == country
+                and states.parent[j] < 0
+                and not states.within(ci.state_of(k), j)
+            ),
+            None,
+        )
+        sent = [(ix.countries.alpha3[country], OMITTED)]
+        if elsewhere is not None:
+            sent.append((ix.countries.alpha3[country], states.code[elsewhere]))
+        for country_sent, state_sent in sent:
+            res = resolver.resolve(country_sent, state_sent, name)
+            if [w.code for w in res.warnings if w.field == "city"] != ["unresolved"]:
+                continue  # a namesake with an id decides, or the name is ambiguous
+            judged += 1
+            [warning] = [w for w in res.warnings if w.field == "city"]
+            assert res.city == name and res.errors == ()
+            assert warning.description.startswith(f"{name!r} is "), warning.description
+            assert warning.description.endswith(f"; city stored as sent ({name!r})")
     assert judged >= 5
+
+
+def test_an_ambiguous_city_says_what_would_tell_the_namesakes_apart(
+    resolver: Resolver,
+) -> None:
+    # in a country, the state or the id would; anywhere, the country too
+    [error] = resolver.resolve("US", OMITTED, "Paris").errors
+    assert (error.field, error.code) == ("city", "ambiguous")
+    assert error.description.startswith("'Paris' matches ")
+    assert error.description.endswith(" places; send the state or the Wikidata id")
+    assert len(error.candidates) >= 2 and all(p.country == "USA" for p in error.candidates)
+    [error] = resolver.resolve(OMITTED, OMITTED, "Paris").errors
+    assert error.description.startswith("'Paris' matches ")
+    assert error.description.endswith(" places; send the country, the state or the Wikidata id")
+    assert {p.country for p in error.candidates} >= {"FRA", "USA"}
+    # a state no data knows, with its country: the city is kept, saying the same
+    res = resolver.resolve("USA", "Zzyzx County", "Paris")
+    assert (res.state, res.city, res.errors) == ("Zzyzx County", "Paris", ())
+    assert [(w.field, w.code) for w in res.warnings] == [
+        ("state", "unresolved"),
+        ("city", "ambiguous"),
+    ]
+    kept = res.warnings[1]
+    assert kept.description.startswith("'Paris' matches ")
+    assert kept.description.endswith(
+        " places; send the state or the Wikidata id; city stored as sent ('Paris')"
+    )
+    assert kept.candidates and all(p.country == "USA" for p in kept.candidates)
+
+
+def test_every_state_s_city_sent_with_another_state_is_warned(resolver: Resolver) -> None:
+    # the rule over every state of the data: its most populous city's id, sent
+    # with another state of its country (one where no row carrying the id lies),
+    # stores the city's own state with a state_mismatch warning
+    ix = resolver.index
+    ci, states = ix.cities, ix.states
+    carriers: dict[int, list[int]] = {}
+    for k, number in enumerate(ci.carried):
+        if number:
+            carriers.setdefault(number, []).append(k)
+    best: dict[int, int] = {}
+    for k, number in enumerate(ci.qid):
+        j = ci.state_of(k)
+        if number and j >= 0 and (j not in best or ci.population[k] > ci.population[best[j]]):
+            best[j] = k
+    judged = 0
+    for j, k in best.items():
+        number = ci.qid[k]
+        if any(ci.state_of(e) != j for e in ci.by_qid(number)):
+            continue  # filed under several states
+        rows = [ci.state_of(c) for c in carriers.get(number, ())]
+        other = next(
+            (
+                o
+                for o in range(len(states.code))
+                if states.country[o] == states.country[j]
+                and states.parent[o] < 0
+                and not states.within(j, o)
+                and not states.within(o, j)
+                and not any(states.within(row, o) for row in rows)
+            ),
+            None,
+        )
+        if other is None:
+            continue
+        res = resolver.resolve(
+            ix.countries.alpha3[states.country[j]], states.code[other], f"Q{number}"
+        )
+        assert (res.state, res.city, res.errors) == (states.code[j], f"Q{number}", ()), res
+        assert [(w.field, w.code) for w in res.warnings] == [("city", "state_mismatch")], res
+        judged += 1
+    assert judged >= 3000
