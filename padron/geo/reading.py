@@ -28,6 +28,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 from typing import Literal
 
@@ -374,18 +375,21 @@ def _strip_words(
 ) -> list[str] | None:
     if len(words) < 2:
         return None
-    lowered = [w.lower().rstrip(".") for w in words]
-    for parts in table.get(lowered[0] if before else lowered[-1], ()):
+    # (only the words at the end in question are lowered: a long nonsense value
+    # has dozens of words, and this runs for each of its readings)
+    end = (words[0] if before else words[-1]).lower().rstrip(".")
+    for parts in table.get(end, ()):
         n = len(parts)
         if len(words) <= n:
             continue
-        if before and lowered[:n] == parts:
+        if [w.lower().rstrip(".") for w in (words[:n] if before else words[-n:])] != parts:
+            continue
+        if before:
             rest = words[n:]
             if len(rest) > 1 and rest[0].lower() in _LINKS:
                 rest = rest[1:]
             return rest
-        if not before and lowered[-n:] == parts:
-            return words[:-n]
+        return words[:-n]
     return None
 
 
@@ -747,9 +751,9 @@ INDEX_RULES: dict[Kind, tuple[Rule, ...]] = {
 }
 _MAX_READINGS = 24  # bounds the work one sent value can cause
 # ... and so does the text the rules read: each rule costs time in proportion to
-# its input, and a 255-character value read 24 times costs milliseconds. A name
-# of up to 60 characters gets all its readings.
-_MAX_READ_CHARS = 1500
+# its input, and a 255-character value read 24 times costs milliseconds. Real
+# names have a few readings: 600 characters is 10 readings of a 55-character name.
+_MAX_READ_CHARS = 600
 
 
 def readings(text: str, kind: Kind) -> list[Reading]:
@@ -758,6 +762,11 @@ def readings(text: str, kind: Kind) -> list[Reading]:
     Readings with the same key as the name or an earlier reading are dropped;
     at most ``_MAX_READINGS``, and no more once the rules have read
     ``_MAX_READ_CHARS`` characters."""
+    return list(_readings(text, kind))
+
+
+@lru_cache(maxsize=256)  # a name that matched nothing is read again for suggestions
+def _readings(text: str, kind: Kind) -> tuple[Reading, ...]:
     seen = {fold(text)}
     out: list[Reading] = []
     queue = [Reading(text, "")]
@@ -776,7 +785,7 @@ def readings(text: str, kind: Kind) -> list[Reading]:
                 found = Reading(r.text, name, confirm)
                 out.append(found)
                 queue.append(found)
-    return out[:_MAX_READINGS]
+    return tuple(out[:_MAX_READINGS])
 
 
 def index_forms(name: str, kind: Kind) -> list[str]:

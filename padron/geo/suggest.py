@@ -11,7 +11,8 @@ keys: well under the resolver's 1 ms budget for a field.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
@@ -43,7 +44,7 @@ def script(key: str) -> str:
 class Pool:
     """Folded names → places, grouped by script, to rank against one key."""
 
-    __slots__ = ("_by_script", "_joined")
+    __slots__ = ("_by_length", "_by_script", "_joined")
 
     def __init__(self, names: Iterable[tuple[str, Sequence[int]]]) -> None:
         by_script: dict[str, tuple[list[str], list[tuple[int, ...]]]] = {}
@@ -63,6 +64,13 @@ class Pool:
                 at += len(key) + 1
             starts.append(at)
             self._joined[name] = ("\n".join(keys), starts)
+        # Each script's names by length: a name much shorter or longer than the
+        # key cannot reach _WHOLE_CUTOFF, so a long key is scored against the
+        # few names of about its length only.
+        self._by_length: dict[str, tuple[list[int], list[int]]] = {}
+        for name, (keys, _) in by_script.items():
+            order = sorted(range(len(keys)), key=lambda at: len(keys[at]))
+            self._by_length[name] = (order, [len(keys[at]) for at in order])
 
     def __len__(self) -> int:
         return sum(len(keys) for keys, _ in self._by_script.values())
@@ -86,7 +94,11 @@ class Pool:
             names, ids = found
             # the plain ratio first: cheap, and a name below it is never offered
             for _name, whole, at in process.extract(
-                key, names, scorer=fuzz.ratio, limit=_LIMIT, score_cutoff=_WHOLE_CUTOFF
+                key,
+                self._near_in_length(key, names),
+                scorer=fuzz.ratio,
+                limit=_LIMIT,
+                score_cutoff=_WHOLE_CUTOFF,
             ):
                 score = fuzz.WRatio(key, names[at], score_cutoff=_CUTOFF)
                 if not score:
@@ -104,6 +116,22 @@ class Pool:
                         scored.setdefault(place, float(_CUTOFF))
                     hit = joined.find(key, starts[at + 1])
         return [p for p, _ in sorted(scored.items(), key=lambda item: -item[1])]
+
+    def _near_in_length(self, key: str, names: list[str]) -> list[str] | dict[int, str]:
+        """The names whose length lets them reach ``_WHOLE_CUTOFF`` against
+        ``key``, by their index in ``names`` and in its order (so that ties
+        rank as over all names), or all of ``names`` when most can.
+
+        ``fuzz.ratio`` is 100 * (1 - indel distance / (n + m)), and the indel
+        distance is at least the difference of the lengths: a name of length
+        ``n`` reaches at most 200 * min(n, m) / (n + m)."""
+        order, lengths = self._by_length[script(key)]
+        m, cut = len(key), _WHOLE_CUTOFF
+        i = bisect_left(lengths, math.floor(m * cut / (200 - cut)))
+        j = bisect_right(lengths, math.ceil(m * (200 - cut) / cut))
+        if 2 * (j - i) >= len(names):
+            return names
+        return {at: names[at] for at in sorted(order[i:j])}
 
 
 def pool_of(names: Mapping[str, Sequence[int]]) -> Pool:
