@@ -1,7 +1,7 @@
 """The SQLite store: one file in WAL mode, one writer thread, readers in parallel.
 
 Every write of this process goes through the single writer thread of
-:mod:`padron.store.writer` (group commit, a savepoint per write, a writer that
+:mod:`padron.store.writer` (group commit, a failed write undone alone, a writer that
 survives any failure and refuses a database file deleted or replaced under it).
 Processes that do not take the writers' lock still wait in ``busy_timeout``
 instead of failing with ``database is locked``.

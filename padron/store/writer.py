@@ -1,14 +1,24 @@
 """The single writer thread of a SQLite store, and what keeps it alive.
 
 Every write of this process goes through one thread that takes the writes
-queued at that moment and commits them together (group commit): each write
-runs inside its own savepoint, so one that fails rolls back alone, and all of
-them are acknowledged only after the shared COMMIT has returned.
+queued at that moment and commits them together (group commit); all of them
+are acknowledged only after the shared COMMIT has returned.
+
+There is no savepoint per write: while one is open SQLite copies every page
+the write modifies into a sub-journal first, which doubled the CPU of an
+upsert of 100 customers (docs/benchmarks.md, "Fourth session"). A write that
+fails is undone instead by what it left:
+
+- a write that fails before changing a row (``total_changes`` did not move:
+  a plan that refuses, a constraint on its first statement) leaves nothing in
+  the transaction and is answered with its own exception; the others commit;
+- a write that fails after changing rows is answered with its own exception,
+  the whole transaction is rolled back, and the writes grouped with it run
+  again in a new one (none of them was acknowledged, and a write is a job
+  that can run again, as in the next case).
 
 Failures never stop the thread:
 
-- a write that fails while its transaction is still open is rolled back to its
-  savepoint and answered with its own exception;
 - when SQLite rolls the whole transaction back by itself (disk full, I/O error,
   out of memory, ``RAISE(ROLLBACK)`` in a trigger), the failing write gets
   :class:`StoreError` (503) and the writes grouped with it run again in a new
@@ -190,20 +200,26 @@ class Writer(threading.Thread):
             return self._fail(group, StoreError(f"the database is busy: {exc}"))
         outcomes: list[tuple[bool, Any]] = []
         for i, (job, future) in enumerate(group):
-            conn.execute("SAVEPOINT job")
+            changes = conn.total_changes
             try:
                 result = job(conn)
             except BaseException as exc:
-                if not self._roll_back_to_savepoint(conn):
+                if not conn.in_transaction:
                     # SQLite rolled the whole transaction back: this write fails
                     # alone (503), the others run again.
                     log.error("a write rolled its transaction back: %s", exc)
                     failure = exc if not isinstance(exc, sqlite3.Error) else StoreError(str(exc))
                     _settle(future, False, failure)
                     return group[:i] + group[i + 1 :]
+                if conn.total_changes != changes:
+                    # It changed rows before failing: only a rollback of the
+                    # whole transaction undoes them; the others run again.
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                    _settle(future, False, exc)
+                    return group[:i] + group[i + 1 :]
                 outcomes.append((False, exc))
             else:
-                conn.execute("RELEASE job")
                 outcomes.append((True, result))
         gone = self.replaced()
         if gone is not None:
@@ -222,20 +238,6 @@ class Writer(threading.Thread):
         for (_, future), (ok, value) in zip(group, outcomes, strict=True):
             _settle(future, ok, value)
         return []
-
-    @staticmethod
-    def _roll_back_to_savepoint(conn: sqlite3.Connection) -> bool:
-        """Undo the failed write alone; False when its transaction is gone."""
-        if not conn.in_transaction:
-            return False
-        try:
-            conn.execute("ROLLBACK TO job")
-            conn.execute("RELEASE job")
-        except sqlite3.Error:
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
-            return False
-        return True
 
     @staticmethod
     def _fail(group: list[Item], exc: StoreError) -> list[Item]:

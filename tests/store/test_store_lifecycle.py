@@ -128,6 +128,47 @@ def test_a_transaction_rolled_back_by_sqlite_fails_its_write_only(sqlite_api: An
         assert stored == (404 if code.startswith("boom") else 200), code
 
 
+def test_a_write_that_fails_halfway_leaves_nothing_and_its_group_commits(
+    sqlite_api: Any,
+) -> None:
+    """A write that fails after its customer row is written (here the change
+    log refuses it: a statement-level abort, the transaction stays open) must
+    not leave that row behind, alone or grouped in one commit with others."""
+    client, path = sqlite_api
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "CREATE TRIGGER halfway BEFORE INSERT ON customer_changes WHEN NEW.code LIKE 'half%' "
+        "BEGIN SELECT RAISE(ABORT, 'injected fault'); END"
+    )
+    conn.commit()
+    conn.close()
+    r = within(10, lambda: client.post("/customers", json={"code": "half-alone"}))
+    assert r.status_code == 503, r.text
+    assert client.get("/customers", params={"code": "half-alone"}).status_code == 404
+    results: dict[str, int] = {}
+
+    def post(code: str) -> None:
+        results[code] = client.post("/customers", json={"code": code}).status_code
+
+    codes = [f"half-{n}" if n % 4 == 1 else f"whole-{n}" for n in range(16)]
+    threads = [threading.Thread(target=post, args=(c,)) for c in codes]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert len(results) == len(codes), "some writes never got an answer"
+    for code in codes:
+        failed = code.startswith("half")
+        assert results[code] == (503 if failed else 201), (code, results)
+        stored = client.get("/customers", params={"code": code}).status_code
+        assert stored == (404 if failed else 200), code
+    # The change feed holds the committed writes, each once, and none of the failed.
+    feed = client.get("/customers/changes", params={"limit": "100"})
+    assert feed.status_code == 200, feed.text
+    logged = [c["payload"]["customerCode"] for c in feed.json()["payload"]["changes"]]
+    assert sorted(logged) == sorted(c for c in codes if not c.startswith("half")), logged
+
+
 def test_a_deleted_database_file_refuses_writes_and_fails_health(sqlite_api: Any) -> None:
     client, path = sqlite_api
     assert client.post("/customers", json={"code": "before"}).status_code == 201
