@@ -58,8 +58,10 @@ class Rejected(PadronError):
 
 
 def places(found: Sequence[Place]) -> list[dict[str, Any]]:
-    """Places as on the wire: ``[{"id", "name", "country", "state"}]``."""
-    return [dataclasses.asdict(p) for p in found]
+    """Places as on the wire: ``[{"id", "name", "country", "state"}]``. Built
+    by hand: ``dataclasses.asdict`` deep-copies each field, and a third of a
+    batch's customers carry a warning with its places."""
+    return [{"id": p.id, "name": p.name, "country": p.country, "state": p.state} for p in found]
 
 
 def problem_from(error: PlaceError) -> Problem:
