@@ -57,7 +57,11 @@ sys.path.insert(0, str(ROOT))
 
 import workload  # noqa: E402
 
-from padron.store.sqlite import _UPSERT, WRITER_CACHE_KIB  # noqa: E402  (as padron writes)
+from padron.store.sqlite import (  # noqa: E402  (as padron writes)
+    _UPSERT,
+    WAL_AUTOCHECKPOINT_PAGES,
+    WRITER_CACHE_KIB,
+)
 
 PY = sys.executable
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -280,6 +284,7 @@ def sqlite_connect(path: Path, synchronous: str) -> sqlite3.Connection:
     conn.execute(f"PRAGMA synchronous = {synchronous}")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
+    conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
     return conn
 
 

@@ -69,6 +69,12 @@ _RECORD: Final = (
 #: Milliseconds another process's write may hold the file before we give up (503).
 BUSY_TIMEOUT_MS: Final = 30_000
 WRITER_CACHE_KIB: Final = 64 * 1024
+#: Pages the WAL may grow to before a commit copies them back into the database
+#: (SQLite's default is 1,000). A batch of 100 new customers writes ~430 pages,
+#: most of them the same index leaves as the batches before it: a longer WAL
+#: copies each such page back once for many commits (commit CPU -20-25 %,
+#: docs/benchmarks.md), for a WAL file of up to 16 MiB.
+WAL_AUTOCHECKPOINT_PAGES: Final = 4000
 SYNCHRONOUS_LEVELS: Final = ("off", "normal", "full", "extra")
 
 
@@ -199,6 +205,7 @@ class SQLiteStore(Reads):
         # random places: a page cache of WRITER_CACHE_KIB keeps them in memory
         # for large tables (SQLite's default is 2 MiB).
         conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
+        conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
         return conn
 
     def _start_writer(self) -> Writer:
