@@ -487,18 +487,12 @@ class PostgresStore(Reads):
                                 put_review_sql("%s"), [review_row(r) for r in noted.put]
                             )
                 if rows:
-                    conn.execute(_UPSERT, upsert_params(project_id, rows))
+                    params = upsert_params(project_id, rows)
+                    conn.execute(_UPSERT, params)
                     kinds = kinds_of(stored, rows)
                     conn.execute(
                         _RECORD,
-                        (
-                            len(rows),
-                            project_id,
-                            project_id,
-                            len(rows),
-                            kinds,
-                            *upsert_params(project_id, rows)[1:],
-                        ),
+                        (len(rows), project_id, project_id, len(rows), kinds, *params[1:]),
                     )
                     if tally:
                         conn.execute(_TALLY, (project_id, *_columns(tally)))
