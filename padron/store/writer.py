@@ -6,7 +6,7 @@ are acknowledged only after the shared COMMIT has returned.
 
 There is no savepoint per write: while one is open SQLite copies every page
 the write modifies into a sub-journal first, which doubled the CPU of an
-upsert of 100 customers (docs/benchmarks.md, "Fourth session"). A write that
+upsert of 100 customers (docs/benchmarks.md, "Fifth session"). A write that
 fails is undone instead by what it left:
 
 - a write that fails before changing a row (``total_changes`` did not move:
