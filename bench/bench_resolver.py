@@ -210,7 +210,7 @@ def worst_field(resolver: Resolver) -> tuple[float, str]:
     (in a country, and alone) and a city (in a state, a country, and alone); each
     value timed new to the caches (other spacing) in process CPU time (a
     neighbour's burst preempts us for milliseconds: wall time would count it),
-    the best of 3, with the garbage collector paused."""
+    the best of 5, with the garbage collector paused."""
     fresh = Resolver(resolver.index)
     fixed = ("ES", "RU", "US", "ES-B", "IND", "IN-UP")
     shapes = (
@@ -230,7 +230,7 @@ def worst_field(resolver: Resolver) -> tuple[float, str]:
         for value in _nonsense(random.Random(3)):
             for shape in shapes:
                 best = 1.0
-                for n in range(3):
+                for n in range(5):
                     sent = tuple(
                         a if a in fixed or a is OMITTED else " " * n + str(a) + " " * n
                         for a in shape(value)
