@@ -5,6 +5,7 @@ with and without its country, and as a city, suggestions included."""
 from __future__ import annotations
 
 import gc
+import itertools
 import time
 from collections.abc import Callable
 
@@ -62,3 +63,20 @@ def test_a_long_nonsense_field_costs_at_most_a_millisecond(resolver: Resolver) -
     finally:
         gc.enable()
     assert worst < 0.001, f"{_SHAPES[n]('...')!r} with {unit!r} took {worst * 1000:.2f} ms"
+
+
+def test_the_one_call_path_answers_what_the_named_steps_answer(resolver: Resolver) -> None:
+    """A cold location of a known (country, state) is decided in one call
+    (``_city_in_known_state``); with that path off, every step runs. The
+    answers must be the same, warnings and their texts included, on official
+    rows sent as shops send them (namesakes, places without an id, alternate
+    names) and on the same rows' names in other states."""
+    from bench.official_triples import official_triples
+
+    rows = official_triples(8000, seed=5)
+    sent = [(r.country, r.state, r.city) for r in rows]
+    sent += [(a.country, b.state, a.city) for a, b in itertools.pairwise(rows[:2001])]
+    quick, steps = Resolver(resolver.index), Resolver(resolver.index)
+    steps._plain_keys = False
+    differ = [s for s in sent if quick.resolve(*s) != steps.resolve(*s)]
+    assert not differ, f"{len(differ)} answers differ, e.g. {differ[:3]}"
