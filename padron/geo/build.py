@@ -23,7 +23,7 @@ from typing import Any
 from padron.geo import names as extra_sources
 from padron.geo import progress, reading, sources
 from padron.geo.fold import fold, fold_code, words
-from padron.geo.fuse import Report, fuse, join_by_id, state_names_agree
+from padron.geo.fuse import FUSE_VERSION, Entry, Report, fuse, join_by_id, state_names_agree
 from padron.geo.index import (
     ALTERNATE,
     INDEX_FORMAT,
@@ -33,6 +33,7 @@ from padron.geo.index import (
     Index,
     IndexFileError,
     States,
+    Trust,
     fold_version,
     key_hash,
     load_index,
@@ -44,6 +45,7 @@ _CODE_LIKE = re.compile(r"^[A-Z0-9]{1,4}$")  # GeoNames alternates that are code
 _FIPS_SHARE = 0.9  # a GeoNames admin1 code names the deepest state holding this share of its places
 _FIPS_MIN_PLACES = 3
 _PROMINENT_CITY = 100_000  # a translated country name equal to such a city elsewhere is dropped
+_BIG_PLACE_KM = 50.0  # a big GeoNames place named like an entry this near is that place
 _STATE_CITY_SHARE = 0.9  # a state join holds when this share of its joined cities agrees
 _STATE_MIN_CITIES = 3
 
@@ -52,6 +54,7 @@ def index_path(data_dir: Path) -> Path:
     """Where the index for the installed data packages, folding rules and reading
     rules lives in ``data_dir``."""
     parts = [f"v{INDEX_FORMAT}", f"fold{fold_version()}", f"read{reading.READING_VERSION}"]
+    parts.append(f"fuse{FUSE_VERSION}")
     parts += [f"{name}-{ver}" for name, ver in sources.package_versions().items()]
     parts += [f"{name}-{ver}" for name, ver in extra_sources.package_versions().items()]
     return Path(data_dir) / ("geo-index-" + "_".join(parts) + ".idx")
@@ -64,6 +67,7 @@ def data_versions() -> dict[str, str]:
         **sources.package_versions(),
         **extra_sources.package_versions(),
         "padron-reading-rules": str(reading.READING_VERSION),
+        "padron-fuse-rules": str(FUSE_VERSION),
     }
 
 
@@ -384,7 +388,7 @@ def build_tables(report: Report | None = None) -> Index:
 
     progress.step("cities", 0.3)
     cities, admin1, prominent = _cities(
-        old_cities, new_cities, joins, c_index, ref_state_index, official_index, report
+        old_cities, new_cities, joins, c_index, ref_state_index, official_index, report, s_parent
     )
     for old, (name, j) in _deleted_holders(
         extra.deleted, cities, c_index, code_to_state, s_parent
@@ -638,6 +642,7 @@ def _cities(
     state_index: dict[int, int],
     official_index: dict[int, int],
     report: Report,
+    parent: list[int],
 ) -> tuple[Cities, list[tuple[int, str, int]], list[tuple[str, int, int]]]:
     gn = sources.geonames_cities()
     # where places of each name lie: older rows and GeoNames places (rule 4 of fuse.py)
@@ -654,6 +659,7 @@ def _cities(
         lambda st: official_index.get(st, NO_STATE),
         report,
         places,
+        within=lambda a, b: _within(a, b, parent),
     )
     # a place's entries: the older package's filing first (``Cities.best`` picks it
     # on a tie, so a city implies the state it always did: Paris FR-IDF, not FR-75C)
@@ -686,6 +692,16 @@ def _cities(
         place = fused[k].place
         if place not in place_gn or gn[g_i].population > gn[place_gn[place]].population:
             place_gn[place] = g_i
+    admin1 = [
+        (c_index[fused[k].country], gn[g_i].admin1, fused[k].state) for g_i, (_, k) in best.items()
+    ]
+    unlisted = _unlisted_big_places(gn, set(best), fused, place_gn, report)
+    # (by their own name only: GeoNames' alternates of a district, "Paris 15e",
+    # would hide the city that the reading rules find, Paris)
+    own_places = {e.place for e in unlisted}
+    if unlisted:
+        fused.extend(unlisted)
+        fused.sort(key=lambda e: (e.qid, e.place, not e.older, e.state, e.label))
     population = array(
         "I", [gn[place_gn[e.place]].population if e.place in place_gn else 0 for e in fused]
     )
@@ -697,7 +713,7 @@ def _cities(
         primary.discard("")
         for name_key in primary:
             postings[key_hash(name_key)].append(k)
-        if entry.place in place_gn:
+        if entry.place in place_gn and entry.place not in own_places:
             g = gn[place_gn[entry.place]]
             for name in [g.name, *g.alternates]:
                 if _CODE_LIKE.match(name):
@@ -714,7 +730,6 @@ def _cities(
         posts.extend(ids)
         starts.append(len(posts))
     state = array("H", [e.state for e in fused])
-    admin1 = [(c_index[fused[k].country], gn[g_i].admin1, state[k]) for g_i, (_, k) in best.items()]
     prominent = [
         (e.label, c_index[e.country], population[k])
         for k, e in enumerate(fused)
@@ -736,6 +751,72 @@ def _cities(
         posts=posts,
     )
     return cities, admin1, prominent
+
+
+def _unlisted_big_places(
+    gn: list[sources.GeoNamesCity],
+    joined: set[int],
+    fused: list[Entry],
+    place_gn: dict[int, int],
+    report: Report,
+) -> list[Entry]:
+    """GeoNames places of ``_PROMINENT_CITY``+ inhabitants that joined no entry
+    (within ``_JOIN_KM``, by a shared name). One named like an entry of its
+    country within ``_BIG_PLACE_KM`` — a municipality's centroid in the
+    reference data, its town centre in GeoNames: Cuiabá — is that entry's place
+    (its population and alternate names, when the place is the only one so
+    named that near). Any other becomes a place of its own, without an id
+    (``Trust.NO_ID``), named by its GeoNames name only, filed under the state
+    holding the entries around it: a big place the reference data lacks (São
+    Paulo's districts Vila Maria and Jaraguá, Rawson in San Juan) is then
+    never answered with a small namesake elsewhere in its country (Vila Maria,
+    Rio Grande do Sul; Rawson, Chubut), but kept as sent with a warning."""
+    grid: dict[tuple[str, int, int], list[int]] = defaultdict(list)
+    cell = _BIG_PLACE_KM / 111.0
+    for k, e in enumerate(fused):
+        grid[(e.country, math.floor(e.lat / cell), math.floor(e.lon / cell))].append(k)
+    next_place = max((e.place for e in fused), default=-1) + 1
+    out: list[Entry] = []
+    for g_i, g in enumerate(gn):
+        if g.population < _PROMINENT_CITY or g_i in joined:
+            continue
+        keys = {fold(n) for n in [g.name, *g.alternates] if not _CODE_LIKE.match(n)} - {""}
+        y, x = math.floor(g.lat / cell), math.floor(g.lon / cell)
+        reach = min(1 + int(1 / max(math.cos(math.radians(g.lat)), 0.05)), 20)
+        near: list[tuple[float, int]] = []
+        for dy in (-1, 0, 1):
+            for dx in range(-reach, reach + 1):
+                for k in grid.get((g.country, y + dy, x + dx), ()):
+                    d = _km(g.lat, g.lon, fused[k].lat, fused[k].lon)
+                    if d <= _BIG_PLACE_KM:
+                        near.append((d, k))
+        # (equal names only: "Departamento de Rawson", San Juan, is not found by
+        # "Rawson", which then answered Rawson, Chubut, 1,300 km off)
+        alike = {fused[k].place for _, k in near if any(fold(n) in keys for n in fused[k].names)}
+        if alike:
+            if len(alike) == 1:
+                place = alike.pop()
+                if place not in place_gn or g.population > gn[place_gn[place]].population:
+                    place_gn[place] = g_i
+                report.counts["GeoNames big places joined to a place named alike, 15-50 km"] += 1
+            continue
+        around: Counter[int] = Counter(
+            fused[k].state for d, k in near if d <= _BIG_PLACE_KM / 2 and fused[k].state != NO_STATE
+        )
+        state = NO_STATE
+        if around:
+            top, count = around.most_common(1)[0]
+            if count >= _STATE_MIN_CITIES and count >= _STATE_CITY_SHARE * sum(around.values()):
+                state = top
+        entry = Entry(next_place, 0, Trust.NO_ID, g.country, state, g.name, [g.name], g.lat, g.lon)
+        place_gn[next_place] = g_i
+        next_place += 1
+        out.append(entry)
+        report.unlisted.append(
+            f"{g.name} ({g.country}, {g.population:,} inhabitants, {g.lat:.3f},{g.lon:.3f})"
+        )
+    report.counts["GeoNames big places the reference data lacks (no id)"] = len(out)
+    return out
 
 
 def report_path(data_dir: Path) -> Path:

@@ -7,8 +7,12 @@ filing, no ids). The rules (docs/geo.md has the long form):
 
 1. **Joins by numeric id are checked.** An official row joins the older row of
    its numeric id only when both lie in one country, their names agree
-   (``names_agree``) and they lie within ``JOIN_KM``; a disagreeing join is
-   dropped and listed in the build report.
+   (``names_agree``) and they lie within ``JOIN_KM`` — or within ``MOVED_KM``
+   when the names are equal when folded (the newer package moved the row:
+   Xinxiang, 20308, from the prefecture's centroid to the city, 26 km; Caraga,
+   144915, into the province it lies in, 15 km: the older row's position is
+   then the newer one); a disagreeing join is dropped and listed in the build
+   report.
 2. **An id is trusted only where its rows agree.** Of the older rows carrying
    one Wikidata id, those not flagged ``is_duplicated`` must all name one place
    (names agree, within ``SAME_KM``); then the id is that place's, and a flagged
@@ -28,7 +32,11 @@ filing, no ids). The rules (docs/geo.md has the long form):
    of the same folded name within ``SAME_KM`` in its country (the nearest), else
    a place of its own without an id (``NO_ID``).
 6. **A place is filed under every state any of its rows gives**, so it is found
-   under NO-54 (older) and NO-55 (official) alike.
+   under NO-54 (older) and NO-55 (official) alike — **except a state its
+   position contradicts** (``refile_misplaced``): an older row's entry with no
+   official row of its state within ``MISFILED_KM``, amid another state's, is
+   filed under that state (Lisbon, Q597, which the older package files under
+   Guarda, 250 km away).
 """
 
 from __future__ import annotations
@@ -43,10 +51,17 @@ from padron.geo.fold import fold, words
 from padron.geo.index import NO_STATE, Trust
 from padron.geo.sources import OfficialCity, RefCity
 
+#: The version of these rules; it is part of the index's name and header, so a
+#: change of a rule (or of a constant below) builds a new index.
+FUSE_VERSION = 3
+
 JOIN_KM = 10.0  # rows joined by numeric id: at most this far apart
+MOVED_KM = 50.0  # ... or this far when the name is the same: a row the newer package moved
 SAME_KM = 5.0  # rows joined by name: at most this far apart ("a few km")
 LEND_KM = 3.0  # a trusted row lends its id to an unconfirmed row at most this far
 MISNAMED_KM = 50.0  # a row's English name naming only places farther than this is another's
+MISFILED_KM = 50.0  # an entry with no entry of its state this near, amid another's, is misfiled
+MISFILED_MIN = 3  # ... when at least this many entries of that other state lie so near
 
 
 def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -105,8 +120,16 @@ def join_by_id(old: list[RefCity], new: list[OfficialCity], report: Report) -> d
             continue
         o = old[i]
         distance = km(o.lat, o.lon, nrow.lat, nrow.lon)
-        if o.country == nrow.country and names_agree(o.name, nrow.name) and distance <= JOIN_KM:
+        moved = fold(o.name) == fold(nrow.name)
+        if (
+            o.country == nrow.country
+            and names_agree(o.name, nrow.name)
+            and distance <= (MOVED_KM if moved else JOIN_KM)
+        ):
             out[j] = i
+            if distance > JOIN_KM:  # the older row's position is superseded
+                o.lat, o.lon = nrow.lat, nrow.lon
+                report.counts["official rows joined by id though moved"] += 1
         else:
             report.dropped_city_joins.append(
                 f"{nrow.id}: {o.name!r} ({o.country}, {o.lat:.3f},{o.lon:.3f}) older, "
@@ -145,6 +168,8 @@ class Report:
     disputed_ids: list[str] = field(default_factory=list)
     misnamed: list[str] = field(default_factory=list)
     lent_ids: list[str] = field(default_factory=list)
+    refiled: list[str] = field(default_factory=list)
+    unlisted: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     def text(self) -> str:
@@ -162,6 +187,8 @@ class Report:
             ("Wikidata ids on rows that disagree about the place (not used)", self.disputed_ids),
             ("Ids lent by a trusted row of the same place nearby", self.lent_ids),
             ("Rows named in English after another place (id and names not used)", self.misnamed),
+            ("City entries refiled under the state their position lies in", self.refiled),
+            ("GeoNames big places the reference data lacks (places without an id)", self.unlisted),
         ):
             lines += ["", f"{title}: {len(items)}"]
             lines += [f"  {item}" for item in items]
@@ -210,6 +237,7 @@ def fuse(
     new_state: Callable[[int], int],
     report: Report,
     places: dict[tuple[str, str], list[tuple[float, float]]] | None = None,
+    within: Callable[[int, int], bool] | None = None,
 ) -> list[Entry]:
     """The entries of the fused places (rules in the module docstring).
 
@@ -217,7 +245,8 @@ def fuse(
     ``new_state`` map a package's state id to an index state number
     (``NO_STATE`` when the state is unknown). ``places``: the positions of
     places by (country, folded name) that rule 4 checks English names against
-    (default: the older rows)."""
+    (default: the older rows). ``within(a, b)``: whether index state ``a`` is
+    ``b`` or lies inside it (default: equality), for rule 6."""
     counts = report.counts
     if places is None:
         places = defaultdict(list)
@@ -372,9 +401,95 @@ def fuse(
             add(place_key[i], qid_of[i], why[i], nrow, st, [nrow.name], True, carried[i])
         else:
             add(("n", nrow.id), 0, Trust.NO_ID, nrow, st, [nrow.name], True, 0)
-    out = list(entries.values())
+    out = refile_misplaced(list(entries.values()), report, within)
     counts["places"] = len(numbers)
     counts["entries"] = len(out)
     counts["entries without a trusted id"] = sum(1 for e in out if not e.qid)
     counts["entries without a state"] = sum(1 for e in out if e.state == NO_STATE)
     return out
+
+
+def refile_misplaced(
+    entries: list[Entry], report: Report, within: Callable[[int, int], bool] | None = None
+) -> list[Entry]:
+    """Rule 6's exception: an older row's filing is checked against the
+    official package's rows, the maintained one. Misfiled: the entry is the
+    older package's only (no official row files it there); its state has more
+    than ``MISFILED_MIN`` official places, fewer than ``MISFILED_MIN`` of them
+    within ``MISFILED_KM`` of it (nor of a state inside or around it); and the
+    nearest official row is another state's, with ``MISFILED_MIN`` times as
+    many rows (at least ``MISFILED_MIN``) within ``MISFILED_KM``. It is then
+    filed under the state of the nearest official row. The older package
+    files Lisbon (Q597) and some 230 places around it (Cascais, Oeiras...)
+    under Guarda, 250 km away, whose official rows all lie in Guarda, and 210
+    places around Davao (Tambo...) under Bohol. Exclaves the official package
+    files so (Yanam, Puducherry, amid Andhra Pradesh) stay. Entries that then
+    coincide (one place, one state, one spelling) become one. Each move is
+    listed in the report."""
+    related = within or (lambda a, b: a == b)
+    grid: dict[tuple[str, int, int], dict[int, list[int]]] = defaultdict(dict)
+    cell = MISFILED_KM / 111.0  # degrees of latitude
+    size: dict[int, set[int]] = defaultdict(set)  # state → its official places
+    for k, e in enumerate(entries):
+        if e.official and e.state != NO_STATE:
+            at = (e.country, math.floor(e.lat / cell), math.floor(e.lon / cell))
+            grid[at].setdefault(e.state, []).append(k)
+            size[e.state].add(e.place)
+    moves: list[tuple[Entry, int]] = []
+    for e in entries:
+        if e.official or e.state == NO_STATE or len(size[e.state]) <= MISFILED_MIN:
+            continue
+        y, x = math.floor(e.lat / cell), math.floor(e.lon / cell)
+        # cells of longitude shrink toward the poles: enough of them to cover the radius
+        reach = min(1 + int(1 / max(math.cos(math.radians(e.lat)), 0.05)), 20)
+        cells = [grid.get((e.country, y, x), {})] + [
+            grid.get((e.country, y + dy, x + dx), {})
+            for dy in (-1, 0, 1)
+            for dx in range(-reach, reach + 1)
+            if dy or dx
+        ]
+
+        def close(k: int, e: Entry = e) -> float:
+            o = entries[k]
+            d = km(e.lat, e.lon, o.lat, o.lon)
+            return d if o.place != e.place and d <= MISFILED_KM else math.inf
+
+        mine = {  # official places of its state (or one inside or around it) nearby
+            entries[k].place
+            for by_state in cells
+            for st, ks in by_state.items()
+            if st == e.state or related(st, e.state) or related(e.state, st)
+            for k in ks
+            if close(k) < math.inf
+        }
+        if len(mine) >= MISFILED_MIN:
+            continue  # (a stray official row or two, misfiled as well, is no evidence)
+        near = [(close(k), st) for by_state in cells for st, ks in by_state.items() for k in ks]
+        near = [(d, st) for d, st in near if d < math.inf]
+        if not near:
+            continue
+        state = min(near)[1]
+        there = sum(1 for _, st in near if st == state)
+        if state != e.state and there >= MISFILED_MIN * max(len(mine), 1):
+            moves.append((e, state))
+    for e, state in moves:
+        report.refiled.append(
+            f"{e.label} ({e.country}, Q{e.qid or '-'}, {e.lat:.3f},{e.lon:.3f}): "
+            f"state {e.state} -> {state}"
+        )
+        e.state = state
+    moved = len(moves)
+    report.counts["city entries refiled under the state they lie in"] = moved
+    merged: dict[tuple[int, int, str], Entry] = {}
+    for e in entries:
+        key = (e.place, e.state, fold(e.label))
+        kept = merged.get(key)
+        if kept is None:
+            merged[key] = e
+            continue
+        kept.names.extend(n for n in e.names if n not in kept.names)
+        kept.older = kept.older or e.older
+        kept.carried = kept.carried or e.carried
+        if e.official and not kept.official:
+            kept.label, kept.lat, kept.lon, kept.official = e.label, e.lat, e.lon, True
+    return list(merged.values())

@@ -9,6 +9,7 @@ another place's id.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 
 import pytest
@@ -180,3 +181,92 @@ def test_beceni_commune_and_village_are_both_in_the_data(resolver: Resolver) -> 
         if states.within(ci.state_of(k & 0x7FFFFFFF), buzau)
     }
     assert len(places) >= 2
+
+
+# Lisbon's position, a fact independent of the place data
+LISBON = (38.72, -9.14)
+
+
+@pytest.mark.parametrize("state", [OMITTED, "PT-11", "Lisboa"])
+def test_a_row_filed_under_a_far_state_is_answered_in_the_state_it_lies_in(
+    resolver: Resolver, state: object
+) -> None:
+    # the older package files Lisbon (Q597) under Guarda, 250 km away: the
+    # answer names the district it lies in, never Guarda
+    res = resolver.resolve("PT", state, "Lisboa")  # type: ignore[arg-type]
+    assert res.ok and (res.country, res.state) == ("PRT", "PT-11"), res
+    assert_never_another_place(resolver, res, "Lisboa", *LISBON)
+
+
+def test_every_answered_place_lies_among_the_places_of_its_state(resolver: Resolver) -> None:
+    # self-consistency by position: in a state of more than three places, the
+    # place answered lies within 60 km of another place filed under it, or at
+    # least no nearer to three places of other states (sparse lands: Umm
+    # Ruwaba, North Kordofan); a state of a few places (a Slovenian
+    # municipality and its seat) tells nothing.
+    # Tambo, Bohol, was answered with a row at Tambo, Davao's position, 330 km
+    # off, amid Davao's places
+    from bench.official_triples import official_triples
+
+    ix = resolver.index
+    ci, states = ix.cities, ix.states
+    spots: dict[int, list[tuple[float, float, int]]] = defaultdict(list)
+    in_country: dict[int, list[tuple[float, float, int, int]]] = defaultdict(list)
+    for k in range(len(ci)):
+        st = ci.state_of(k)
+        in_country[ci.country[k]].append((ci.lat[k], ci.lon[k], ci.place[k], st))
+        while st >= 0:
+            spots[st].append((ci.lat[k], ci.lon[k], ci.place[k]))
+            st = states.parent[st]
+    sent = [(c, s, name) for c, s, name, *_ in official_triples(1500, seed=31)]
+    sent.append(("PHL", "PH-BOH", "Tambo"))
+    tried = 0
+    for country, state, city in sent:
+        res = resolver.resolve(country, state, city)
+        if not re.fullmatch(r"Q[0-9]+", res.city or "") or res.state is None:
+            continue
+        j = states.codes[res.state]
+        mine = [k for k in ci.by_qid(int(res.city[1:])) if states.within(ci.state_of(k), j)]
+        assert mine, (country, state, city, res)
+        tried += 1
+        if len({place for _, _, place in spots[j]}) <= 3:
+            continue
+        for k in mine:
+            here = (ci.lat[k], ci.lon[k])
+            own = min(
+                (_km(a, b, *here) for a, b, place in spots[j] if place != ci.place[k]),
+                default=math.inf,
+            )
+            if own <= 60:
+                break
+            others = sorted(
+                _km(a, b, *here)
+                for a, b, place, st in in_country[ci.country[k]]
+                if place != ci.place[k] and st >= 0 and not states.within(st, j)
+            )
+            if len(others) < 3 or own <= others[2]:
+                break
+        else:
+            raise AssertionError((country, state, city, res))
+    assert tried >= 500
+
+
+@pytest.mark.parametrize(
+    ("country", "state", "city"), [("CHN", "CN-HA", "Xinxiang"), ("CHN", "CN-HL", "Yichun")]
+)
+def test_a_row_the_newer_package_moved_keeps_its_id(
+    resolver: Resolver, country: str, state: str, city: str
+) -> None:
+    # one numeric id, one name, one state, the position moved 26-34 km (from a
+    # prefecture's centroid to its city): the official row is that place, and
+    # its id is answered with the official row's position
+    from bench.official_triples import all_triples
+
+    [row] = [t for t in all_triples() if (t.country, t.state, t.city) == (country, state, city)]
+    res = resolver.resolve(country, state, city)
+    assert (res.city or "").startswith("Q"), res
+    ci = resolver.index.cities
+    assert any(
+        fold(ci.label[k]) == fold(city) and _km(ci.lat[k], ci.lon[k], row.lat, row.lon) <= 10
+        for k in ci.by_qid(int(res.city[1:]))  # type: ignore[index]
+    ), res
