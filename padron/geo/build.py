@@ -765,7 +765,8 @@ def _unlisted_big_places(
     country within ``_BIG_PLACE_KM`` — a municipality's centroid in the
     reference data, its town centre in GeoNames: Cuiabá — is that entry's place
     (its population and alternate names, when the place is the only one so
-    named that near). Any other becomes a place of its own, without an id
+    named that near). Any other whose name some entry of its country has (a
+    namesake that would stand in for it) becomes a place of its own, without an id
     (``Trust.NO_ID``), named by its GeoNames name only, filed under the state
     holding the entries around it: a big place the reference data lacks (São
     Paulo's districts Vila Maria and Jaraguá, Rawson in San Juan) is then
@@ -775,11 +776,14 @@ def _unlisted_big_places(
     cell = _BIG_PLACE_KM / 111.0
     for k, e in enumerate(fused):
         grid[(e.country, math.floor(e.lat / cell), math.floor(e.lon / cell))].append(k)
+    named_in = {(e.country, fold(n)) for e in fused for n in e.names}
     next_place = max((e.place for e in fused), default=-1) + 1
     out: list[Entry] = []
     for g_i, g in enumerate(gn):
         if g.population < _PROMINENT_CITY or g_i in joined:
             continue
+        if (g.country, fold(g.name)) not in named_in:
+            continue  # no namesake to stand in for it: found by no name, kept as sent
         keys = {fold(n) for n in [g.name, *g.alternates] if not _CODE_LIKE.match(n)} - {""}
         y, x = math.floor(g.lat / cell), math.floor(g.lon / cell)
         reach = min(1 + int(1 / max(math.cos(math.radians(g.lat)), 0.05)), 20)
