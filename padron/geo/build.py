@@ -777,6 +777,8 @@ def _unlisted_big_places(
     for k, e in enumerate(fused):
         grid[(e.country, math.floor(e.lat / cell), math.floor(e.lon / cell))].append(k)
     named_in = {(e.country, fold(n)) for e in fused for n in e.names}
+    for g_i in place_gn.values():  # and the GeoNames names that find them ("Pengpu")
+        named_in.update((gn[g_i].country, fold(n)) for n in [gn[g_i].name, *gn[g_i].alternates])
     next_place = max((e.place for e in fused), default=-1) + 1
     out: list[Entry] = []
     for g_i, g in enumerate(gn):
