@@ -270,3 +270,22 @@ def test_every_state_s_city_sent_with_another_state_is_warned(resolver: Resolver
         assert [(w.field, w.code) for w in res.warnings] == [("city", "state_mismatch")], res
         judged += 1
     assert judged >= 3000
+
+
+@pytest.mark.parametrize(
+    ("sent", "state", "city_id", "other"),
+    [("Burgstädt", "DE-SN", "Q71095", "Q33427886"), ("Bürgstadt", "DE-BY", "Q33427886", "Q71095")],
+)
+def test_the_accents_sent_choose_between_namesakes_with_a_warning(
+    resolver: Resolver, sent: str, state: str, city_id: str, other: str
+) -> None:
+    # Burgstädt, Saxony, and Bürgstadt, Bavaria: one key without accents
+    res = resolver.resolve("DEU", OMITTED, sent)
+    assert (res.state, res.city, res.errors) == (state, city_id, ())
+    [warning] = res.warnings
+    assert (warning.field, warning.code) == ("city", "spelling")
+    assert warning.description.startswith(
+        f"{sent!r} resolved to {city_id} ({sent}), the only namesake spelled with these "
+        f"accents; passed over: {other} ("
+    )
+    assert [p.id for p in warning.candidates] == [other]
