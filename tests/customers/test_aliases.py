@@ -252,3 +252,19 @@ def test_places_to_review_counts_the_customers_of_each_value_kept_as_sent(
         ("city", "ES-B"),
         ("city", "ES-M"),
     ]
+
+
+def test_an_update_moving_a_customer_to_the_aliases_context_resolves_through_it(
+    service: CustomerService, aliases: AliasService, shop: Project
+) -> None:
+    # stored in Paris; the update sends a new country, state and the aliased text:
+    # the stored city (being replaced) must not stand in the alias's context
+    service.ingest(shop, objs({"code": "mover", "country": "FR", "city": "Paris"}))
+    aliases.add(
+        shop, field="city", value="Villa Nowhere", country="ES", state="ES-B", place_id=BARCELONA
+    )
+    [w] = service.ingest(
+        shop, objs({"code": "mover", "country": "ES", "state": "ES-B", "city": "Villa Nowhere"})
+    )
+    assert (w.customer.country, w.customer.state, w.customer.city) == ("ESP", "ES-B", BARCELONA)
+    assert w.warnings == ()
