@@ -798,7 +798,8 @@ _OPERATIONS: Final = {
     ("/locations/aliases", "get"): (
         "listPlaceAliases",
         "The project's place aliases: what a sent state or city means in a context "
-        "(country; for a city, country and state). Permission depotIngest.",
+        "(country; for a city, country and state), a page at a time, newest first, "
+        "with an opaque cursor to the next page. Permission depotIngest.",
     ),
     ("/locations/aliases", "post"): (
         "addPlaceAlias",
