@@ -289,3 +289,27 @@ def test_the_accents_sent_choose_between_namesakes_with_a_warning(
         f"accents; passed over: {other} ("
     )
     assert [p.id for p in warning.candidates] == [other]
+
+
+@pytest.mark.parametrize(
+    ("state", "city", "chosen", "why", "passed_over"),
+    [
+        # the town, not its municipality, which has the name only among its others
+        ("BG-02", "Karnobat", "Q406227 (Karnobat)", "the one named so", "Q2476853"),
+        # a village and its commune: the village is the more prominent
+        ("RO-CS", "Măureni", "Q1076604 (Măureni)", "the most prominent", "Q16426030"),
+    ],
+)
+def test_the_chosen_namesake_in_the_state_says_why_it_was_chosen(
+    resolver: Resolver, state: str, city: str, chosen: str, why: str, passed_over: str
+) -> None:
+    res = resolver.resolve(state[:2], state, city)
+    assert (res.state, res.city, res.errors) == (state, chosen.split()[0], ())
+    [warning] = res.warnings
+    assert (warning.field, warning.code) == ("city", "chosen")
+    [other] = warning.candidates
+    assert warning.description == (
+        f"{city!r} names 2 places in {state}; chose {chosen}, {why}; "
+        f"passed over: {passed_over} ({other.name}, {state})"
+    )
+    assert (other.id, other.state) == (passed_over, state)
