@@ -295,21 +295,30 @@ def test_the_accents_sent_choose_between_namesakes_with_a_warning(
     ("state", "city", "chosen", "why", "passed_over"),
     [
         # the town, not its municipality, which has the name only among its others
-        ("BG-02", "Karnobat", "Q406227 (Karnobat)", "the one named so", "Q2476853"),
+        ("BG-02", "Karnobat", "Q406227 (Karnobat)", "the one named so", ["Q2476853"]),
         # a village and its commune: the village is the more prominent
-        ("RO-CS", "Măureni", "Q1076604 (Măureni)", "the most prominent", "Q16426030"),
+        ("RO-CS", "Măureni", "Q1076604 (Măureni)", "the most prominent", ["Q16426030"]),
+        # two places named so and one with the name among its others: the
+        # name alone tells none apart
+        (
+            "PH-MDC",
+            "San Pedro",
+            "Q75933 (San Pedro)",
+            "the most prominent",
+            ["Q31507539", "Q31507438"],
+        ),
     ],
 )
 def test_the_chosen_namesake_in_the_state_says_why_it_was_chosen(
-    resolver: Resolver, state: str, city: str, chosen: str, why: str, passed_over: str
+    resolver: Resolver, state: str, city: str, chosen: str, why: str, passed_over: list[str]
 ) -> None:
     res = resolver.resolve(state[:2], state, city)
     assert (res.state, res.city, res.errors) == (state, chosen.split()[0], ())
     [warning] = res.warnings
     assert (warning.field, warning.code) == ("city", "chosen")
-    [other] = warning.candidates
+    assert [(p.id, p.state) for p in warning.candidates] == [(i, state) for i in passed_over]
+    others = ", ".join(f"{p.id} ({p.name}, {state})" for p in warning.candidates)
     assert warning.description == (
-        f"{city!r} names 2 places in {state}; chose {chosen}, {why}; "
-        f"passed over: {passed_over} ({other.name}, {state})"
+        f"{city!r} names {len(passed_over) + 1} places in {state}; chose {chosen}, {why}; "
+        f"passed over: {others}"
     )
-    assert (other.id, other.state) == (passed_over, state)
