@@ -322,3 +322,23 @@ def test_the_chosen_namesake_in_the_state_says_why_it_was_chosen(
         f"{city!r} names {len(passed_over) + 1} places in {state}; chose {chosen}, {why}; "
         f"passed over: {others}"
     )
+
+
+@pytest.mark.parametrize(
+    ("sent", "city_id", "other", "other_name"),
+    [("Naidăș", "Q75494", "Q12724985", "Naidaş"), ("Naidaş", "Q12724985", "Q75494", "Naidăș")],
+)
+def test_the_accents_sent_choose_between_namesakes_in_the_state_sent(
+    resolver: Resolver, sent: str, city_id: str, other: str, other_name: str
+) -> None:
+    # two places in Caraș-Severin whose names differ only by the a (ă, a) and
+    # the s (ș with a comma, ş with a cedilla): each spelling chooses its own
+    res = resolver.resolve("ROU", "RO-CS", sent)
+    assert (res.state, res.city, res.errors) == ("RO-CS", city_id, ())
+    [warning] = res.warnings
+    assert (warning.field, warning.code) == ("city", "spelling")
+    assert warning.description == (
+        f"{sent!r} resolved to {city_id} ({sent}), the only namesake spelled with these "
+        f"accents; passed over: {other} ({other_name}, RO-CS)"
+    )
+    assert [(p.id, p.state) for p in warning.candidates] == [(other, "RO-CS")]
