@@ -342,3 +342,13 @@ def test_the_accents_sent_choose_between_namesakes_in_the_state_sent(
         f"accents; passed over: {other} ({other_name}, RO-CS)"
     )
     assert [(p.id, p.state) for p in warning.candidates] == [(other, "RO-CS")]
+
+
+def test_a_one_letter_city_with_its_country_and_state_is_answered(resolver: Resolver) -> None:
+    # Y, a commune of the Somme: a name of one letter is a name like any other
+    for _ in range(2):  # the first of its (country, state) pair, then a known pair
+        res = resolver.resolve("FRA", "FR-80", "Y")
+        assert (res.country, res.state, res.city, res.errors) == ("FRA", "FR-80", "Y", ())
+        [warning] = res.warnings
+        assert (warning.field, warning.code) == ("city", "unresolved")
+        assert warning.description.endswith("; city stored as sent ('Y')")
