@@ -352,3 +352,24 @@ def test_a_one_letter_city_with_its_country_and_state_is_answered(resolver: Reso
         [warning] = res.warnings
         assert (warning.field, warning.code) == ("city", "unresolved")
         assert warning.description.endswith("; city stored as sent ('Y')")
+
+
+@pytest.mark.parametrize("stored", [None, StoredLocation(None, None, None)])
+def test_the_chosen_namesake_without_an_id_is_kept_as_sent_saying_why(
+    resolver: Resolver, stored: StoredLocation | None
+) -> None:
+    # Arico, Tenerife: of the places so named in the state, the one chosen has
+    # no id of its own; the name is stored, and only that is said (a new
+    # customer, and one stored without a location, are answered alike)
+    extra = () if stored is None else (stored,)
+    res = resolver.resolve("ESP", "ES-TF", "Arico", *extra)
+    why = "'Arico' is Arico (ES-TF), but the place data gives its Wikidata id to different places"
+    assert (res.country, res.state, res.city, res.errors) == ("ESP", "ES-TF", "Arico", ())
+    [warning] = res.warnings
+    assert (warning.field, warning.code, warning.candidates) == ("city", "unresolved", ())
+    assert warning.description == f"{why}; city stored as sent ('Arico')"
+    refused = resolver.resolve("ESP", "ES-TF", "Arico", *extra, reject_unresolved=True)
+    assert (refused.city, refused.warnings) == (None, ())
+    assert [(e.field, e.code, e.description) for e in refused.errors] == [
+        ("city", "not_found", why)
+    ]
