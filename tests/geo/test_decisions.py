@@ -373,3 +373,16 @@ def test_the_chosen_namesake_without_an_id_is_kept_as_sent_saying_why(
     assert [(e.field, e.code, e.description) for e in refused.errors] == [
         ("city", "not_found", why)
     ]
+
+
+@pytest.mark.parametrize("city", ["", "   "])
+def test_a_blank_city_with_its_country_and_state_is_the_city_s_error(
+    resolver: Resolver, city: str
+) -> None:
+    # the first location of its (country, state) pair, then one of a known pair
+    for state in ("ES-GI", "ES-GI"):
+        res = resolver.resolve("ESP", state, city)
+        assert (res.country, res.state, res.city, res.warnings) == ("ESP", state, None, ())
+        assert [(e.field, e.code, e.description) for e in res.errors] == [
+            ("city", "invalid_value", "city must not be empty")
+        ]
