@@ -386,3 +386,22 @@ def test_a_blank_city_with_its_country_and_state_is_the_city_s_error(
         assert [(e.field, e.code, e.description) for e in res.errors] == [
             ("city", "invalid_value", "city must not be empty")
         ]
+
+
+@pytest.mark.parametrize("stored", [None, StoredLocation(None, None, None)])
+def test_a_place_without_an_id_in_the_state_sent_is_kept_as_sent_saying_why(
+    resolver: Resolver, stored: StoredLocation | None
+) -> None:
+    # Dorud, Lorestan (120,000 people): the one place so named, without an id
+    extra = () if stored is None else (stored,)
+    why = "'Dorud' is Dorud (IR-15), but no installed source gives it a Wikidata id"
+    res = resolver.resolve("IRN", "IR-15", " Dorud ", *extra)
+    assert (res.country, res.state, res.city, res.errors) == ("IRN", "IR-15", "Dorud", ())
+    [warning] = res.warnings
+    assert (warning.field, warning.code, warning.candidates) == ("city", "unresolved", ())
+    assert warning.description == f"{why}; city stored as sent ('Dorud')"
+    refused = resolver.resolve("IRN", "IR-15", " Dorud ", *extra, reject_unresolved=True)
+    assert (refused.city, refused.warnings) == (None, ())
+    assert [(e.field, e.code, e.description) for e in refused.errors] == [
+        ("city", "not_found", why)
+    ]
