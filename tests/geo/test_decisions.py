@@ -296,6 +296,8 @@ def test_the_accents_sent_choose_between_namesakes_with_a_warning(
     [
         # the town, not its municipality, which has the name only among its others
         ("BG-02", "Karnobat", "Q406227 (Karnobat)", "the one named so", ["Q2476853"]),
+        # the town, not the former municipality that held it and had its name
+        ("FI-19", "Pargas", "Q13405837 (Pargas)", "the one named so", ["Q1010550"]),
         # a village and its commune: the village is the more prominent
         ("RO-CS", "Măureni", "Q1076604 (Măureni)", "the most prominent", ["Q16426030"]),
         # two places named so and one with the name among its others: the
