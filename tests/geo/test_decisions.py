@@ -362,7 +362,9 @@ def test_the_chosen_namesake_without_an_id_is_kept_as_sent_saying_why(
 ) -> None:
     # Arico, Tenerife: of the places so named in the state, the one chosen has
     # no id of its own; the name is stored, and only that is said (a new
-    # customer, and one stored without a location, are answered alike)
+    # customer, and one stored without a location, are answered alike; a
+    # resolver of their own, so that neither is the other's cached answer)
+    resolver = Resolver(resolver.index)
     extra = () if stored is None else (stored,)
     res = resolver.resolve("ESP", "ES-TF", "Arico", *extra)
     why = "'Arico' is Arico (ES-TF), but the place data gives its Wikidata id to different places"
@@ -395,6 +397,7 @@ def test_a_place_without_an_id_in_the_state_sent_is_kept_as_sent_saying_why(
     resolver: Resolver, stored: StoredLocation | None
 ) -> None:
     # Dorud, Lorestan (120,000 people): the one place so named, without an id
+    resolver = Resolver(resolver.index)  # (as above)
     extra = () if stored is None else (stored,)
     why = "'Dorud' is Dorud (IR-15), but no installed source gives it a Wikidata id"
     res = resolver.resolve("IRN", "IR-15", " Dorud ", *extra)
