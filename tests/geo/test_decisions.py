@@ -356,23 +356,18 @@ def test_a_one_letter_city_with_its_country_and_state_is_answered(resolver: Reso
         assert warning.description.endswith("; city stored as sent ('Y')")
 
 
-@pytest.mark.parametrize("stored", [None, StoredLocation(None, None, None)])
 def test_the_chosen_namesake_without_an_id_is_kept_as_sent_saying_why(
-    resolver: Resolver, stored: StoredLocation | None
+    resolver: Resolver,
 ) -> None:
     # Arico, Tenerife: of the places so named in the state, the one chosen has
-    # no id of its own; the name is stored, and only that is said (a new
-    # customer, and one stored without a location, are answered alike; a
-    # resolver of their own, so that neither is the other's cached answer)
-    resolver = Resolver(resolver.index)
-    extra = () if stored is None else (stored,)
-    res = resolver.resolve("ESP", "ES-TF", "Arico", *extra)
+    # no id of its own; the name is stored, and only that is said
+    res = resolver.resolve("ESP", "ES-TF", "Arico")
     why = "'Arico' is Arico (ES-TF), but the place data gives its Wikidata id to different places"
     assert (res.country, res.state, res.city, res.errors) == ("ESP", "ES-TF", "Arico", ())
     [warning] = res.warnings
     assert (warning.field, warning.code, warning.candidates) == ("city", "unresolved", ())
     assert warning.description == f"{why}; city stored as sent ('Arico')"
-    refused = resolver.resolve("ESP", "ES-TF", "Arico", *extra, reject_unresolved=True)
+    refused = resolver.resolve("ESP", "ES-TF", "Arico", reject_unresolved=True)
     assert (refused.city, refused.warnings) == (None, ())
     assert [(e.field, e.code, e.description) for e in refused.errors] == [
         ("city", "not_found", why)
@@ -392,20 +387,17 @@ def test_a_blank_city_with_its_country_and_state_is_the_city_s_error(
         ]
 
 
-@pytest.mark.parametrize("stored", [None, StoredLocation(None, None, None)])
 def test_a_place_without_an_id_in_the_state_sent_is_kept_as_sent_saying_why(
-    resolver: Resolver, stored: StoredLocation | None
+    resolver: Resolver,
 ) -> None:
     # Dorud, Lorestan (120,000 people): the one place so named, without an id
-    resolver = Resolver(resolver.index)  # (as above)
-    extra = () if stored is None else (stored,)
     why = "'Dorud' is Dorud (IR-15), but no installed source gives it a Wikidata id"
-    res = resolver.resolve("IRN", "IR-15", " Dorud ", *extra)
+    res = resolver.resolve("IRN", "IR-15", " Dorud ")
     assert (res.country, res.state, res.city, res.errors) == ("IRN", "IR-15", "Dorud", ())
     [warning] = res.warnings
     assert (warning.field, warning.code, warning.candidates) == ("city", "unresolved", ())
     assert warning.description == f"{why}; city stored as sent ('Dorud')"
-    refused = resolver.resolve("IRN", "IR-15", " Dorud ", *extra, reject_unresolved=True)
+    refused = resolver.resolve("IRN", "IR-15", " Dorud ", reject_unresolved=True)
     assert (refused.city, refused.warnings) == (None, ())
     assert [(e.field, e.code, e.description) for e in refused.errors] == [
         ("city", "not_found", why)
