@@ -402,3 +402,14 @@ def test_a_place_without_an_id_in_the_state_sent_is_kept_as_sent_saying_why(
     assert [(e.field, e.code, e.description) for e in refused.errors] == [
         ("city", "not_found", why)
     ]
+
+
+def test_a_city_id_of_another_country_is_the_city_s_error_naming_both(
+    resolver: Resolver,
+) -> None:
+    # Paris's id sent with Spain: refused, saying where the place lies
+    res = resolver.resolve("ESP", OMITTED, "Q90")
+    assert (res.country, res.state, res.city, res.warnings) == ("ESP", None, None, ())
+    assert [(e.field, e.code, e.description) for e in res.errors] == [
+        ("city", "inconsistent", "'Q90' is Q90 (Paris), a place in FRA, not in ESP")
+    ]
