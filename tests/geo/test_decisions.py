@@ -413,3 +413,22 @@ def test_a_city_id_of_another_country_is_the_city_s_error_naming_both(
     assert [(e.field, e.code, e.description) for e in res.errors] == [
         ("city", "inconsistent", "'Q90' is Q90 (Paris), a place in FRA, not in ESP")
     ]
+
+
+def test_a_city_in_the_region_sent_keeps_the_region(resolver: Resolver) -> None:
+    # Barcelona lies in the province ES-B, within the region ES-CT (Catalonia):
+    # the region sent, or stored, holds the city, so it is the state stored
+    for sent, reject in [
+        (("ESP", "ES-CT", "Barcelona"), False),
+        (("ESP", "ES-CT", "Barcelona"), True),
+        ((OMITTED, "ES-CT", "Barcelona"), False),
+        ((OMITTED, OMITTED, "Q1492", StoredLocation("ESP", "ES-CT", None)), False),
+    ]:
+        res = resolver.resolve(*sent, reject_unresolved=reject)
+        assert (res.country, res.state, res.city, res.errors, res.warnings) == (
+            "ESP",
+            "ES-CT",
+            "Q1492",
+            (),
+            (),
+        ), sent
