@@ -90,9 +90,13 @@ def cmd_aliases_remove(args: argparse.Namespace) -> int:
 
 
 def _page_size(text: str) -> int:
-    if not text.strip().isdigit() or not 1 <= int(text) <= 1000:
-        raise argparse.ArgumentTypeError(f"must be an integer from 1 to 1000, not {text!r}")
-    return int(text)
+    """``--limit``, read by the same rule as the API's ``limit`` (1-1000)."""
+    from padron.customers.queries import QueryError, parse_page
+
+    try:
+        return parse_page([("limit", text)])[0]
+    except QueryError as exc:
+        raise argparse.ArgumentTypeError(exc.description) from None
 
 
 def register(sub: Any, db: argparse.ArgumentParser) -> None:
