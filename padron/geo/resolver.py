@@ -183,7 +183,6 @@ class Resolver:
         "_city_memo",
         "_constituents",
         "_context_memo",
-        "_countries_with_states",
         "_country_core",
         "_country_initials",
         "_country_memo",
@@ -192,6 +191,7 @@ class Resolver:
         "_country_starts",
         "_country_step_memo",
         "_country_words",
+        "_filed_as",
         "_holds",
         "_memo",
         "_place_no",
@@ -215,7 +215,13 @@ class Resolver:
         self._plain_keys = type(self).keys is Resolver.keys
         self._carried: dict[int, list[int]] | None = None  # made on first use
         self._children = Counter(p for p in index.states.parent if p >= 0)
-        self._countries_with_states = frozenset(index.states.country)
+        # the countries whose alpha-2 begins one of a state's codes (FR-973,
+        # French Guiana, is GF-01 in the older package): the state is filed
+        # under that country too
+        filed_as: dict[int, set[str]] = {}
+        for code, j in index.states.codes.items():
+            filed_as.setdefault(j, set()).add(code.partition("-")[0])
+        self._filed_as = {j: frozenset(v) for j, v in filed_as.items()}
         self._prepare_names(index)
         # Entries of one place share a place number (one entry per state the
         # sources file it under).
@@ -609,17 +615,18 @@ class Resolver:
 
     def _is_the_country(self, state: int, country: int) -> bool:
         """Whether a subdivision of another country is ``country`` itself: it
-        bears one of the country's names, and either its code part is the
-        country's alpha-2 (US-PR, Puerto Rico) or the country has no states of
-        its own in the data (FR-973, French Guiana). Georgia, US-GA, is not
-        the country Georgia: that country has states, and GA is not its code."""
+        bears one of the country's names, and the codes say so too — its code
+        part is the country's alpha-2 (US-PR, Puerto Rico), or one of its codes
+        files it under the country (FR-973, French Guiana, is GF-01 in the
+        older package). A name alone is not enough: Georgia, US-GA, is not the
+        country Georgia, nor Peru's San Martín (PE-SAM) or Jersey's parish St
+        Martin (JE-07) Saint-Martin (MAF), whose other names they share."""
         states, countries = self.index.states, self.index.countries
         key = fold(states.label[state])
         if country not in (*countries.names.get(key, ()), *countries.other_names.get(key, ())):
             return False
-        if states.code[state].partition("-")[2] == countries.alpha2[country]:
-            return True
-        return country not in self._countries_with_states
+        alpha2, filed = countries.alpha2[country], self._filed_as.get(state, ())
+        return states.code[state].partition("-")[2] == alpha2 or alpha2 in filed
 
     def _city_step(
         self,
@@ -1377,13 +1384,16 @@ class Resolver:
         return {j: (a[0] / a[2], a[1] / a[2]) for j, a in sums.items()}
 
     def _mismatch(self, k: int, state: int | None, text: str) -> tuple[PlaceWarning, ...]:
-        """The warning for a city that lies outside the state sent (whose own
-        state is stored instead)."""
-        states = self.index.states
+        """The warning for a city that lies outside the state sent, in its
+        country (the city's own state is stored instead); none for a city of
+        another country, which is the city's ``inconsistent`` error: nothing of
+        it is stored, so no warning may say "the state is stored as" its state."""
+        states, ci = self.index.states, self.index.cities
         k_state = self._state_of(k)
         if state is None or k_state < 0 or states.within(k_state, state):
             return ()
-        ci = self.index.cities
+        if ci.country[k] != states.country[state]:
+            return ()  # a city of another country: inconsistent (_city_consistency), not stored
         return (
             PlaceWarning(
                 "city",
