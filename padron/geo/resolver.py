@@ -508,7 +508,7 @@ class Resolver:
                     in_state = [e for e in named if e < ALTERNATE and state in holds[filed[e]]]
                 if not in_state:
                     return None
-                found = self._namesakes_in_state(text, in_state)
+                found = self._namesakes_in_state(text, in_state, state)
                 if found.index is None:
                     assert found.kept is not None and found.error is None
                     return _resolution(
@@ -1213,7 +1213,7 @@ class Resolver:
             ]
             if in_state:
                 if state_sent:
-                    return self._namesakes_in_state(text, in_state)
+                    return self._namesakes_in_state(text, in_state, state)
                 return self._decide(text, in_state, scoped=True, lenient=False)
         if country is None:
             anywhere = self._pick(named, lambda k: True)
@@ -1292,7 +1292,7 @@ class Resolver:
         k = max(inside or entries, key=lambda k: (ci.population[k], -k))
         return _Found(k, warnings=self._mismatch(k, state, text) if state_sent else ())
 
-    def _namesakes_in_state(self, text: str, entries: list[int]) -> _Found:
+    def _namesakes_in_state(self, text: str, entries: list[int], state: int) -> _Found:
         """Country and state sent, and the name is there: never an error. One
         place is it; of namesakes (a commune and its village), those whose own
         name (label) is the name sent come first — "Karnobat" is the town, not
@@ -1321,10 +1321,10 @@ class Resolver:
             "city",
             "chosen",
             f"{text!r} names {len(places)} places in "
-            f"{self.index.states.code[self._state_of(top)]}; "
+            f"{self.index.states.code[state]}; "
             f"chose {_city_id(ci.qid[top])} ({ci.label[top]}), {why}; "
             f"passed over: {self._passed_over(rest)}",
-            candidates=tuple(self._city_place(k) for k in rest[:_MAX_CANDIDATES]),
+            candidates=self._listed(rest),
         )
         return self._answer(text, top, (warning,))
 
@@ -1457,7 +1457,7 @@ class Resolver:
                 "prominence",
                 f"{text!r} resolved to {_city_id(ci.qid[top])} ({ci.label[top]}), by far the "
                 f"most populous of its namesakes; passed over: {self._passed_over(rest)}",
-                candidates=tuple(self._city_place(k) for k in rest[:_MAX_CANDIDATES]),
+                candidates=self._listed(rest),
             )
             return self._answer(text, top, (warning,))
         error = self._ambiguous(
@@ -1470,9 +1470,22 @@ class Resolver:
         )
         return _kept("city", error, text) if lenient else _Found(error=error)
 
+    def _listed(self, entries: list[int]) -> tuple[Place, ...]:
+        """The candidates of a warning: up to 10 of the places passed over that
+        a client can send back, by their id (a place known without a
+        trustworthy id is named in the description only: its id would be
+        empty)."""
+        qid = self.index.cities.qid
+        return tuple(self._city_place(k) for k in entries if qid[k])[:_MAX_CANDIDATES]
+
     def _passed_over(self, rest: list[int]) -> str:
+        """The places passed over, for a description: "Q2725070 (Comuna
+        Beceni, RO-BZ)"; a place without a trustworthy id by its name and
+        state only ("Dhaka (BD-13), without an id")."""
         names = ", ".join(
             f"{p.id} ({p.name}, {p.state or p.country})"
+            if p.id
+            else f"{p.name} ({p.state or p.country}), without an id"
             for p in map(self._city_place, rest[:_MAX_CANDIDATES])
         )
         more = f" and {len(rest) - _MAX_CANDIDATES} more" if len(rest) > _MAX_CANDIDATES else ""
@@ -1503,7 +1516,7 @@ class Resolver:
                     "spelling",
                     f"{text!r} resolved to {_city_id(ci.qid[k])} ({ci.label[k]}), the only "
                     f"namesake spelled with these accents; passed over: {self._passed_over(rest)}",
-                    candidates=tuple(self._city_place(p) for p in rest[:_MAX_CANDIDATES]),
+                    candidates=self._listed(rest),
                 ),
             ),
         )
@@ -1521,7 +1534,7 @@ class Resolver:
             field,
             "ambiguous",
             f"{text!r} matches {len(places)} places; {hint}",
-            candidates=tuple(places[:_MAX_CANDIDATES]),
+            candidates=tuple(p for p in places if p.id)[:_MAX_CANDIDATES],
         )
 
 

@@ -6,9 +6,13 @@ never names a place by another's id, nor by an id it does not have."""
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
-from padron.geo import OMITTED, Resolver, Sent
+from bench.official_triples import all_triples
+from padron.geo import OMITTED, Resolution, Resolver, Sent
 
 
 @pytest.mark.parametrize(
@@ -54,3 +58,63 @@ def test_the_country_as_a_subdivision_of_another_is_still_kept(
     res = resolver.resolve(country, state, OMITTED)
     assert res.ok and (res.country, res.state) == (country, state)
     assert [(w.field, w.code) for w in res.warnings] == [("state", "unresolved")]
+
+
+def _sample_with_parents(n: int, seed: int) -> list[tuple[str, str, str]]:
+    """Official rows as a shop sends them, each once with its state and once
+    with the region that holds the state (when ISO gives it one)."""
+    triples = all_triples()
+    random.Random(seed).shuffle(triples)
+    return [(t.country, t.state, t.city) for t in triples[:n]]
+
+
+def _lies_in(resolver: Resolver, res: Resolution) -> bool:
+    """Whether the stored city id names a place filed in the stored country
+    and under the stored state (or a state inside it)."""
+    ix = resolver.index
+    city = res.city or ""
+    entries = ix.cities.by_qid(int(city[1:])) if is_id(city) else range(0)
+    if not entries:
+        return not is_id(city)
+    country = ix.countries.by_alpha3.get(res.country or "")
+    state = ix.states.codes.get(res.state or "")
+    return any(
+        ix.cities.country[k] == country
+        and (state is None or ix.states.within(ix.cities.state_of(k), state))
+        for k in entries
+    )
+
+
+def is_id(city: str | None) -> bool:
+    return city is not None and re.fullmatch(r"Q[1-9][0-9]*", city) is not None
+
+
+def test_every_answer_names_places_by_their_own_ids_in_the_state_stored(
+    resolver: Resolver,
+) -> None:
+    # sent with the state the official package files the city under, and with
+    # the region around that state: a city id lies in the stored state and
+    # country; a candidate is a place the client can send back by its id (a
+    # namesake without one is named in the description, never listed with an
+    # empty id); a `chosen` warning names the state the client sent, not a
+    # subdivision of it (Dhaka sent with BD-C, Dhaka Division: "names 2 places
+    # in BD-C", not "in BD-13")
+    states = resolver.index.states
+    tried = chosen = 0
+    for country, state, city in _sample_with_parents(6000, seed=10):
+        j = states.codes.get(state)
+        sends = [state]
+        if j is not None and states.parent[j] >= 0:
+            sends.append(states.code[states.parent[j]])
+        for sent in sends:
+            res = resolver.resolve(country, sent, city)
+            tried += 1
+            assert res.ok, (country, sent, city, res.errors)
+            assert _lies_in(resolver, res), (country, sent, city, res)
+            for w in res.warnings:
+                assert all(p.id for p in w.candidates), (country, sent, city, w)
+                assert "  (" not in w.description, (country, sent, city, w.description)
+                if w.code == "chosen":
+                    chosen += 1
+                    assert f" places in {res.state}; " in w.description, (sent, w.description)
+    assert tried > 7000 and chosen > 20
