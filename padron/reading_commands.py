@@ -46,8 +46,8 @@ class _IndexOnDemand:
     def resolve(self, *args: Any, **kw: Any) -> Resolution:
         return self._get().resolve(*args, **kw)
 
-    def describe(self, field: GeoField, id: str) -> Place | None:
-        return self._get().describe(field, id)
+    def describe(self, field: GeoField, id: str, state: str | None = None) -> Place | None:
+        return self._get().describe(field, id, state)
 
 
 def reading_service(args: argparse.Namespace) -> CustomerService:

@@ -124,7 +124,13 @@ def location(result: Any, resolver: Any) -> dict[str, Any]:
         if value is None:
             payload[field] = None
             continue
-        place = resolver.describe(field, value)
+        # the city as filed under the state stored beside it (a place filed
+        # under two states is named in the one the answer stores)
+        place = (
+            resolver.describe(field, value, state=result.state)
+            if field == "city"
+            else resolver.describe(field, value)
+        )
         payload[field] = (
             {
                 "id": place.id,

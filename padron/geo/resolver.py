@@ -357,8 +357,15 @@ class Resolver:
         self._country_memo[country] = result
         return result
 
-    def describe(self, field: Field, place_id: str) -> Place | None:
-        """The place with this canonical id, or ``None`` when there is none."""
+    def describe(self, field: Field, place_id: str, state: str | None = None) -> Place | None:
+        """The place with this canonical id, or ``None`` when there is none.
+
+        ``state``: the state stored beside a city id. A place the sources file
+        under several states (Alta under NO-54, Troms og Finnmark, and NO-56,
+        Finnmark) is then described as filed under that state (or one inside
+        it), so an answer never names its city in another state than the one
+        it stores; without it, or when no entry lies there, its most populous
+        entry."""
         if field == "country":
             i = self.index.countries.by_alpha3.get(place_id)
             return None if i is None else self._country_place(i)
@@ -368,8 +375,13 @@ class Resolver:
                 return None  # an alias is not a canonical id
             return self._state_place(j)
         if field == "city" and _QID.match(place_id):
-            entries = self.index.cities.by_qid(int(place_id[1:]))
-            return self._city_place(self.index.cities.best(entries)) if entries else None
+            ci, states = self.index.cities, self.index.states
+            entries = ci.by_qid(int(place_id[1:]))
+            if not entries:
+                return None
+            j = states.codes.get(state) if state else None
+            there = [k for k in entries if j is not None and j in self._holds[ci.state[k]]]
+            return self._city_place(ci.best(there or entries))
         return None
 
     def keys(self, text: str) -> tuple[str, ...]:

@@ -104,3 +104,39 @@ def test_resolve_needs_a_valid_key_but_no_particular_permission(api: Api) -> Non
 def test_resolve_refuses_unknown_parameters(api: Api) -> None:
     r = resolve(api, contry="ES")
     assert r.status_code == 400 and "contry" in r.json()[0]["payload"]["description"]
+
+
+def test_resolve_names_a_city_filed_under_two_states_in_the_state_it_stores(
+    api: Api,
+) -> None:
+    # the sources file a place under every state any of them gives (Norway's
+    # 2024 counties and the older Troms og Finnmark; the Philippines' provinces
+    # and their regions): the answer names the city in the state it stores,
+    # never in the other one
+    ix = api.runtime.customers.resolver.index  # type: ignore[attr-defined]
+    ci, states, countries = ix.cities, ix.states, ix.countries
+    apart: list[tuple[str, str, str]] = []  # (alpha-3, state, city id)
+    for k in range(len(ci.qid) - 1):
+        a, b = ci.state_of(k), ci.state_of(k + 1)
+        if (
+            ci.qid[k]
+            and ci.qid[k] == ci.qid[k + 1]
+            and ci.country[k] == ci.country[k + 1]
+            and a >= 0
+            and b >= 0
+            and not states.within(a, b)
+            and not states.within(b, a)
+        ):
+            alpha3 = countries.alpha3[ci.country[k]]
+            apart += [(alpha3, states.code[a], f"Q{ci.qid[k]}")]
+            apart += [(alpha3, states.code[b], f"Q{ci.qid[k]}")]
+    assert ("NOR", "NO-56", "Q6535") in apart and ("NOR", "NO-54", "Q6535") in apart  # Alta
+    for country, state, city in [
+        *apart[::97],
+        ("NOR", "NO-56", "Q6535"),
+        ("NOR", "NO-54", "Q6535"),
+    ]:
+        body = resolve(api, country=country, state=state, city=city).json()
+        stored = body["payload"]
+        assert stored["state"]["id"] == state, (country, state, city, body)
+        assert (stored["city"]["id"], stored["city"]["state"]) == (city, state), (state, body)
