@@ -175,7 +175,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"padron {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", parents=[db], help="run the HTTP API")
+    serve = sub.add_parser(
+        "serve",
+        parents=[db],
+        help="run the HTTP API",
+        description="Run the HTTP API (docs/api.md). At start it says, for each "
+        "project, when the place index is newer than the last re-resolution of the "
+        "project's customers (run `padron geo reresolve` then).",
+    )
     serve.add_argument("--host", help="address to listen on (PADRON_HOST, default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (PADRON_PORT, default 8000)")
     serve.add_argument("--workers", type=int, help="worker processes (PADRON_WORKERS, default 1)")
@@ -231,6 +238,12 @@ def _parser() -> argparse.ArgumentParser:
         parents=[db],
         help="resolve again the stored places kept as sent (after an index upgrade); "
         "safe while the server runs",
+        description="Resolve again, with the place index installed now, every stored "
+        "customer whose state or city was kept as sent (text that an older index did "
+        "not know, or knew without a trustworthy id), 100 at a time through the API's "
+        "write path, with a progress bar on stderr. Safe while the server runs: a "
+        "customer written meanwhile is planned again, never overwritten. Each project "
+        "then records the index, so `padron serve` stops saying it is behind.",
     )
     rr.add_argument("--project", help="only this project (default: every project)")
     rr.set_defaults(func=cmd_geo_reresolve)

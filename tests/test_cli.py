@@ -67,3 +67,15 @@ def test_the_announced_address_can_be_pasted_into_a_browser() -> None:
     assert url("localhost") == "http://localhost:8000"
     assert url("::1") == "http://[::1]:8000"
     assert url("::") == "http://[::]:8000"
+
+
+def test_the_help_of_reresolve_and_serve_says_what_catching_up_does() -> None:
+    # issue 10 item 6: a user reading --help learns what is re-resolved, how,
+    # that the server may run meanwhile, and that serve says when it is behind
+    rr = " ".join(padron("geo", "reresolve", "--help").split())
+    for words in ("kept as sent", "100 at a time", "progress bar", "while the server runs"):
+        assert words in rr, words
+    assert "--project" in rr and "every project" in rr
+    serve = " ".join(padron("serve", "--help").split())
+    assert "place index is newer than the last re-resolution" in serve
+    assert "padron geo reresolve" in serve
