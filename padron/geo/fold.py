@@ -89,6 +89,9 @@ _BELOW_TABLE: dict[int, str | None] = {
 def _words(text: str) -> list[str]:
     if text.isascii():
         return text.translate(_ASCII_TABLE).split()
+    mapped = text.translate(_TABLE)
+    if mapped.isascii():  # every character was one of _TABLE's
+        return mapped.split()
     folded = text.casefold()
     if _LETTERS_FOUND.search(folded) is None:
         plain = _MARKS_BELOW.sub("", unicodedata.normalize("NFKD", folded))
@@ -121,6 +124,46 @@ def _words_by_character(text: str) -> list[str]:
             previous = 0
         kept.append(char)
     return unicodedata.normalize("NFC", "".join(kept)).casefold().translate(_LETTERS).split()
+
+
+def _one_character(char: str) -> str | None:
+    """What the rule (``_words_by_character``) makes of ``char`` before the text
+    is split into words, when that is ASCII and the same wherever ``char``
+    stands; else None.
+
+    The rule works a character at a time except for combining marks, which it
+    drops after a letter below U+0530 only: a character whose letters and
+    digits all decompose below U+0530 leaves every mark after it dropped, so a
+    text made only of such characters (and ASCII) folds to the concatenation
+    of what each folds to. (NFC and the second casefold change nothing in
+    ASCII.)"""
+    decomposed = unicodedata.normalize("NFKD", char.casefold().translate(_LETTERS))
+    kept: list[str] = []
+    for part in decomposed:
+        category = unicodedata.category(part)
+        if category[0] == "M":
+            continue
+        if category[0] in "LN":
+            if ord(part) >= _STRIP_BELOW:
+                return None
+            kept.append(part)
+        else:
+            kept.append(" ")
+    out = "".join(kept)
+    return out.lower() if out.isascii() else None
+
+
+# The fastest path of _words, for Latin names with accents and typographic
+# punctuation (a third of the cold rows): one str.translate with what each
+# character folds to (_one_character), instead of casefold, two regular
+# expressions and two normalisations. Characters beyond it (other scripts)
+# stay as they are, so a result that is not ASCII falls through to the paths below.
+_TABLE: dict[int, str] = {cp: (chr(cp).lower() if chr(cp).isalnum() else " ") for cp in range(128)}
+for _cp in (*range(0x80, _STRIP_BELOW), *range(0x1E00, 0x1F00), *range(0x2000, 0x2070)):
+    _one = _one_character(chr(_cp))
+    if _one is not None:
+        _TABLE[_cp] = _one
+del _cp, _one
 
 
 def words(text: str) -> tuple[str, ...]:

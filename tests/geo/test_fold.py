@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from padron.geo.fold import _words, _words_by_character, fold, fold_code, words
+from padron.geo.fold import _TABLE, _words, _words_by_character, fold, fold_code, words
 
 
 def test_case_accents_punctuation_spacing_and_apostrophes_are_ignored() -> None:
@@ -140,6 +140,13 @@ def test_fast_folding_equals_the_rule(name: str) -> None:
 
 @given(st.text(alphabet=st.characters(max_codepoint=0x2100)))
 def test_fast_folding_equals_the_rule_on_any_text(text: str) -> None:
+    assert _words(text) == _words_by_character(text)
+
+
+@given(st.text(alphabet=st.sampled_from(sorted(map(chr, _TABLE))), max_size=12))
+def test_the_one_table_path_folds_as_the_rule_does(text: str) -> None:
+    # the characters that one str.translate folds (Latin with accents,
+    # punctuation, lone combining marks), in any order and company
     assert _words(text) == _words_by_character(text)
 
 
