@@ -23,8 +23,27 @@ from functools import lru_cache
 #: output, ``padron.geo.index.fold_version``) and is rebuilt when it changes.
 VERSION = 1
 
+#: Characters remembered per translate table (below): beyond, a character it
+#: does not list costs a call of ``__missing__`` each time (still no exception).
+_REMEMBERED = 1 << 14
+
+
+class _Table(dict[int, "str | int | None"]):
+    """A ``str.translate`` table under which a character it does not list stays
+    as it is, as under a plain dict, without the KeyError that ``str.translate``
+    raises and catches for each such character of a plain dict (half a
+    microsecond each: 255 Cyrillic letters cost a third of a millisecond per
+    pass, and a long name is folded once per reading of it). The answer is
+    remembered, for up to ``_REMEMBERED`` characters."""
+
+    def __missing__(self, char: int) -> int:
+        if len(self) < _REMEMBERED:
+            self[char] = char
+        return char
+
+
 # Letters that Unicode does not decompose into a base letter and a mark.
-_LETTERS = str.maketrans(
+_LETTERS_LISTED = str.maketrans(
     {
         "ø": "o",
         "æ": "ae",
@@ -43,6 +62,7 @@ _LETTERS = str.maketrans(
         "ʾ": "",
     }
 )
+_LETTERS = _Table(_LETTERS_LISTED)
 
 #: Abbreviations that read as a word.
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte"}
@@ -76,14 +96,16 @@ def _below(test: Callable[[str], bool]) -> str:
 #    holding one of _LETTERS is left to the general path.
 _MARKS_BELOW = re.compile(_below(lambda category: category[0] == "M"))
 _SPACES_BELOW = re.compile(_below(lambda category: category[0] not in "LNM"))
-_LETTERS_FOUND = re.compile("[" + re.escape("".join(map(chr, _LETTERS))) + "]")
+_LETTERS_FOUND = re.compile("[" + re.escape("".join(map(chr, _LETTERS_LISTED))) + "]")
 # 2. Decomposed into characters below U+0530 only (Greek, Cyrillic): every mark
 #    follows a letter of those scripts, or nothing, so one table folds it.
-_BELOW_TABLE: dict[int, str | None] = {
-    cp: None if unicodedata.category(chr(cp))[0] == "M" else " "
-    for cp in range(_STRIP_BELOW)
-    if unicodedata.category(chr(cp))[0] not in "LN"
-}
+_BELOW_TABLE = _Table(
+    {
+        cp: None if unicodedata.category(chr(cp))[0] == "M" else " "
+        for cp in range(_STRIP_BELOW)
+        if unicodedata.category(chr(cp))[0] not in "LN"
+    }
+)
 
 
 def _words(text: str) -> list[str]:
@@ -158,7 +180,7 @@ def _one_character(char: str) -> str | None:
 # character folds to (_one_character), instead of casefold, two regular
 # expressions and two normalisations. Characters beyond it (other scripts)
 # stay as they are, so a result that is not ASCII falls through to the paths below.
-_TABLE: dict[int, str] = {cp: (chr(cp).lower() if chr(cp).isalnum() else " ") for cp in range(128)}
+_TABLE = _Table({cp: (chr(cp).lower() if chr(cp).isalnum() else " ") for cp in range(128)})
 for _cp in (*range(0x80, _STRIP_BELOW), *range(0x1E00, 0x1F00), *range(0x2000, 0x2070)):
     _one = _one_character(chr(_cp))
     if _one is not None:
