@@ -6,7 +6,6 @@ The PHP SDK reads ``object`` and ``payload.code`` of every answer and
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
@@ -164,7 +163,7 @@ def alias_entity(a: PlaceAlias, resolver: Any) -> dict[str, Any]:
             "state": a.state,
             "placeId": a.place_id,
             "keepAsSent": a.place_id is None,
-            "place": None if place is None else dataclasses.asdict(place),
+            "place": None if place is None else msgspec.structs.asdict(place),
         },
     }
 

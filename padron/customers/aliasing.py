@@ -14,9 +14,10 @@ update, stored). A state kept as sent is a context by its folded text.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from typing import Final
+
+import msgspec
 
 from padron.customers.places import LocationResolver
 from padron.geo.fold import fold
@@ -119,9 +120,9 @@ def resolve_aliased(
         strict = resolver.resolve(country, state, city, stored, reject_unresolved=True)
         errors = tuple(e for e in strict.errors if e.field not in confirmed)
         if errors:
-            return dataclasses.replace(strict, errors=errors)
+            return msgspec.structs.replace(strict, errors=errors)
     if result.warnings:
-        result = dataclasses.replace(
+        result = msgspec.structs.replace(
             result, warnings=tuple(w for w in result.warnings if w.field not in confirmed)
         )
     return result

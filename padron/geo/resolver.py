@@ -523,24 +523,24 @@ class Resolver:
                 found = self._namesakes_in_state(text, in_state, state)
                 if found.index is None:
                     assert found.kept is not None and found.error is None
-                    return _resolution(
+                    return Resolution(
                         c.value, s.value, text, (), (*warnings, *found.warnings, found.kept)
                     )
                 k = found.index
                 if ci.country[k] != c.index or state not in holds[filed[k]]:
                     return None
-                return _resolution(
+                return Resolution(
                     c.value, s.value, f"Q{ci.qid[k]}", (), (*warnings, *found.warnings)
                 )
         if ci.country[k] != c.index:
             return None
         qid = ci.qid[k]
         if qid:
-            return _resolution(c.value, s.value, f"Q{qid}", (), warnings)
+            return Resolution(c.value, s.value, f"Q{qid}", (), warnings)
         kept = PlaceWarning(
             "city", "unresolved", f"{self._no_id(text, k)}; city stored as sent ({text!r})"
         )
-        return _resolution(c.value, s.value, text, (), (*warnings, kept))
+        return Resolution(c.value, s.value, text, (), (*warnings, kept))
 
     def _context(
         self, country: Sent, state: Sent, stored: StoredLocation, reject: bool
@@ -1328,6 +1328,8 @@ class Resolver:
             if spelled is not None:
                 return spelled
         top = named[0]
+        if not ci.qid[top]:
+            return self._answer(text, top)  # (which would drop the warning below)
         rest = [k for k in places if self._place_no[k] != self._place_no[top]]
         warning = PlaceWarning(
             "city",
@@ -1464,6 +1466,8 @@ class Resolver:
                 return spelled
         top, rest = places[0], places[1:]
         if scoped and ci.population[top] >= _PROMINENCE * max(ci.population[rest[0]], _FLOOR):
+            if not ci.qid[top]:
+                return self._answer(text, top)  # (which would drop the warning below)
             warning = PlaceWarning(
                 "city",
                 "prominence",
@@ -1518,6 +1522,8 @@ class Resolver:
         if len(same) != 1:
             return None
         k = same[0]
+        if not ci.qid[k]:
+            return self._answer(text, k)  # (which would drop the warning below)
         rest = [p for p in places if p != k]
         return self._answer(
             text,
@@ -1548,31 +1554,6 @@ class Resolver:
             f"{text!r} matches {len(places)} places; {hint}",
             candidates=tuple(p for p in places if p.id)[:_MAX_CANDIDATES],
         )
-
-
-_new = object.__new__
-_SETTERS: Final = tuple(
-    Resolution.__dict__[name].__set__ for name in ("country", "state", "city", "errors", "warnings")
-)
-
-
-def _resolution(
-    country: str | None,
-    state: str | None,
-    city: str | None,
-    errors: tuple[PlaceError, ...],
-    warnings: tuple[PlaceWarning, ...],
-) -> Resolution:
-    """``Resolution(...)`` in half the time: a frozen dataclass's ``__init__``
-    sets each field through ``object.__setattr__``; this sets the slots directly."""
-    made: Resolution = _new(Resolution)
-    set_country, set_state, set_city, set_errors, set_warnings = _SETTERS
-    set_country(made, country)
-    set_state(made, state)
-    set_city(made, city)
-    set_errors(made, errors)
-    set_warnings(made, warnings)
-    return made
 
 
 def _city_id(qid: int) -> str:
