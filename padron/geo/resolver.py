@@ -1008,7 +1008,10 @@ class Resolver:
     def _state_by_city(self, country: Sent, state: Sent, city: Sent) -> Sent:
         """Of states that share the sent name, the one the sent city lies in,
         when exactly one holds it (``Москва`` with city Moscow: the reference
-        data carries two states of that name): its ISO code, else the state as
+        data carries two states of that name), or when those holding it lie one
+        inside the other, the innermost (``Dhaka`` with Savar: Dhaka Division
+        and Dhaka District, inside it, both hold the city; either reading of
+        the name is true of the district): its ISO code, else the state as
         sent."""
         if type(state) is not str or type(city) is not str or not city.strip():
             return state
@@ -1029,7 +1032,8 @@ class Resolver:
             for j in dict.fromkeys(candidates)
             if any(s.within(ci.state_of(k & ~ALTERNATE), j) for k in entries)
         ]
-        return s.code[holding[0]] if len(holding) == 1 else state
+        inner = [j for j in holding if all(s.within(j, h) for h in holding)]
+        return s.code[inner[0]] if len(inner) == 1 else state
 
     def _constituent_countries(self) -> dict[str, int]:
         """Folded name → state, for the subdivisions ISO types "Country" that are

@@ -118,3 +118,37 @@ def test_every_answer_names_places_by_their_own_ids_in_the_state_stored(
                     chosen += 1
                     assert f" places in {res.state}; " in w.description, (sent, w.description)
     assert tried > 7000 and chosen > 20
+
+
+def test_a_state_name_shared_by_a_region_and_its_subdivision_is_told_apart_by_the_city(
+    resolver: Resolver,
+) -> None:
+    # Bangladesh's divisions and the districts named after them (Dhaka, Dhaka),
+    # Estonia's Saaremaa, Indonesia's Maluku and Papua: the official package's
+    # rows sent with their state's name. The city lies in both the region and
+    # its subdivision, so either reading is true of the subdivision: stored,
+    # never refused as ambiguous
+    from padron.geo.sources import official_cities, official_states
+
+    states, countries = resolver.index.states, resolver.index.countries
+    by_id = {s.id: s for s in official_states()}
+    named: dict[tuple[str, str], list[str]] = {}
+    for s in by_id.values():
+        named.setdefault((s.country, s.name.casefold()), []).append(s.iso)
+    nested: dict[str, list[int]] = {}  # ISO code → the states sharing its name
+    for isos in named.values():
+        js = [states.codes[i] for i in isos if i in states.codes]
+        if len(js) == 2 and (states.within(js[0], js[1]) or states.within(js[1], js[0])):
+            nested.update((i, js) for i in isos)
+    tried = 0
+    for row in official_cities():
+        s = by_id.get(row.state)
+        if s is None or s.iso not in nested or row.country not in countries.by_alpha2:
+            continue
+        alpha3 = countries.alpha3[countries.by_alpha2[row.country]]
+        res = resolver.resolve(alpha3, s.name, row.name)
+        tried += 1
+        assert res.ok, (alpha3, s.name, row.name, res.errors)
+        j = states.codes[res.state or ""]
+        assert any(states.within(j, k) for k in nested[s.iso]), (s.name, row.name, res.state)
+    assert tried > 100
