@@ -46,6 +46,8 @@ _FIPS_SHARE = 0.9  # a GeoNames admin1 code names the deepest state holding this
 _FIPS_MIN_PLACES = 3
 _PROMINENT_CITY = 100_000  # a translated country name equal to such a city elsewhere is dropped
 _BIG_PLACE_KM = 50.0  # a big GeoNames place named like an entry this near is that place
+_PROMINENCE_RATIO = 10  # the resolver's prominence rule (resolver._PROMINENCE) ...
+_POPULATION_FLOOR = 500  # ... and its floor (resolver._FLOOR)
 _STATE_CITY_SHARE = 0.9  # a state join holds when this share of its joined cities agrees
 _STATE_MIN_CITIES = 3
 
@@ -649,8 +651,10 @@ def _cities(
     places: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     for row in old:
         places[(row.country, fold(row.name))].append((row.lat, row.lon))
+    towns: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     for g in gn:
         places[(g.country, fold(g.name))].append((g.lat, g.lon))
+        towns[(g.country, fold(g.name))].append((g.lat, g.lon))
     fused = fuse(
         old,
         new,
@@ -660,6 +664,7 @@ def _cities(
         report,
         places,
         within=lambda a, b: _within(a, b, parent),
+        towns=towns,
     )
     # a place's entries: the older package's filing first (``Cities.best`` picks it
     # on a tie, so a city implies the state it always did: Paris FR-IDF, not FR-75C)
@@ -708,6 +713,7 @@ def _cities(
 
     # folded names → entries; tier 1 (high bit) marks GeoNames' alternate names
     postings: dict[int, list[int]] = defaultdict(list)
+    promote: list[tuple[int, int]] = []  # (entry, hash of its big GeoNames place's own name)
     for k, entry in enumerate(fused):
         primary = {fold(n) for n in entry.names}
         primary.discard("")
@@ -715,6 +721,8 @@ def _cities(
             postings[key_hash(name_key)].append(k)
         if entry.place in place_gn and entry.place not in own_places:
             g = gn[place_gn[entry.place]]
+            if g.population >= _PROMINENT_CITY and fold(g.name) not in primary:
+                promote.append((k, key_hash(fold(g.name))))
             for name in [g.name, *g.alternates]:
                 if _CODE_LIKE.match(name):
                     continue
@@ -722,6 +730,7 @@ def _cities(
                 if name_key and name_key not in primary:
                     primary.add(name_key)
                     postings[key_hash(name_key)].append(k | ALTERNATE)
+    _promote_big_names(promote, postings, fused, population)
     hashes = array("Q", sorted(postings))
     starts = array("I", [0])
     posts = array("I")
@@ -753,6 +762,38 @@ def _cities(
     return cities, admin1, prominent
 
 
+def _promote_big_names(
+    promote: list[tuple[int, int]],
+    postings: dict[int, list[int]],
+    fused: list[Entry],
+    population: array[int],
+) -> None:
+    """A place of ``_PROMINENT_CITY``+ inhabitants whose GeoNames name is, in
+    the reference data, only another place's name is not passed over for that
+    namesake when the namesakes would lose to it by prominence: its entry's
+    posting for that name moves from GeoNames' tier to the primary one, where
+    the resolver's prominence rule decides (and warns). Bāli (West Bengal,
+    297,000), "Bally" in the reference data, is no longer answered with Bali,
+    Rajasthan (no GeoNames population), which has the name as its own.
+    ``promote``: (entry, hash of the folded GeoNames name); ``postings`` is
+    changed in place. Namesakes that would not lose (Changsha, Fuzhou: two
+    big places) leave the tiers as they were, so their answers do not change."""
+    for k, h in promote:
+        entries = postings.get(h, [])
+        others = [
+            e
+            for e in entries
+            if not e & ALTERNATE
+            and fused[e].country == fused[k].country
+            and fused[e].place != fused[k].place
+        ]
+        if others and all(
+            _PROMINENCE_RATIO * max(population[e], _POPULATION_FLOOR) <= population[k]
+            for e in others
+        ):
+            postings[h] = [k if e == k | ALTERNATE else e for e in entries]
+
+
 def _unlisted_big_places(
     gn: list[sources.GeoNamesCity],
     joined: set[int],
@@ -780,13 +821,18 @@ def _unlisted_big_places(
     for g_i in place_gn.values():  # and the GeoNames names that find them ("Pengpu")
         named_in.update((gn[g_i].country, fold(n)) for n in [gn[g_i].name, *gn[g_i].alternates])
     next_place = max((e.place for e in fused), default=-1) + 1
+    # a place whose own GeoNames place (joined within _JOIN_KM) counts a tenth
+    # of the people or fewer (0: not known) is that place, not a big one farther off: Desna, a
+    # village of 6,906, is not Kyiv's district of 368,500 that GeoNames also
+    # calls Desna. (GeoNames lists some places twice, as a town and as its
+    # municipality — Sagamihara, Tabuk, Buenaventura —: those stay one place.)
+    own_size = {place: gn[g_i].population for place, g_i in place_gn.items()}
     out: list[Entry] = []
     for g_i, g in enumerate(gn):
         if g.population < _PROMINENT_CITY or g_i in joined:
             continue
         if (g.country, fold(g.name)) not in named_in:
             continue  # no namesake to stand in for it: found by no name, kept as sent
-        keys = {fold(n) for n in [g.name, *g.alternates] if not _CODE_LIKE.match(n)} - {""}
         y, x = math.floor(g.lat / cell), math.floor(g.lon / cell)
         reach = min(1 + int(1 / max(math.cos(math.radians(g.lat)), 0.05)), 20)
         near: list[tuple[float, int]] = []
@@ -798,7 +844,19 @@ def _unlisted_big_places(
                         near.append((d, k))
         # (equal names only: "Departamento de Rawson", San Juan, is not found by
         # "Rawson", which then answered Rawson, Chubut, 1,300 km off)
-        alike = {fused[k].place for _, k in near if any(fold(n) in keys for n in fused[k].names)}
+        # (by its own name and its names in the Latin alphabet, as the join
+        # within _JOIN_KM: Harrow is not Harlow, whose Japanese name ハーロウ
+        # GeoNames also gives Harrow)
+        keys = {fold(g.name)} | {
+            fold(n) for n in g.alternates if n.isascii() and not _CODE_LIKE.match(n)
+        }
+        keys.discard("")
+        alike = {
+            fused[k].place
+            for _, k in near
+            if any(fold(n) in keys for n in fused[k].names)
+            and not 0 < _PROMINENCE_RATIO * own_size.get(fused[k].place, 0) <= g.population
+        }
         if alike:
             if len(alike) == 1:
                 place = alike.pop()

@@ -28,6 +28,11 @@ filing, no ids). The rules (docs/geo.md has the long form):
    English name disagrees with its own name and, in its country, names only
    places farther than ``MISNAMED_KM`` — older rows or GeoNames places) carries
    that place's id and translations: both are dropped (``MISNAMED``).
+   **4b. A row that is the division named after a town** (its English name is
+   its own with a division word added — "Jaipur district" — and GeoNames has a
+   town of that name, none where the row lies: Jaipur's row is the district's
+   centroid, 23 km from the city) carries the division's id: not used for the
+   name (``DIVISION``; ``division``).
 5. **An official row without a counterpart** is the same place as an older row
    of the same folded name within ``SAME_KM`` in its country (the nearest), else
    a place of its own without an id (``NO_ID``).
@@ -53,7 +58,7 @@ from padron.geo.sources import OfficialCity, RefCity
 
 #: The version of these rules; it is part of the index's name and header, so a
 #: change of a rule (or of a constant below) builds a new index.
-FUSE_VERSION = 3
+FUSE_VERSION = 4
 
 JOIN_KM = 10.0  # rows joined by numeric id: at most this far apart
 MOVED_KM = 50.0  # ... or this far when the name is the same: a row the newer package moved
@@ -62,6 +67,29 @@ LEND_KM = 3.0  # a trusted row lends its id to an unconfirmed row at most this f
 MISNAMED_KM = 50.0  # a row's English name naming only places farther than this is another's
 MISFILED_KM = 50.0  # an entry with no entry of its state this near, amid another's, is misfiled
 MISFILED_MIN = 3  # ... when at least this many entries of that other state lie so near
+
+#: Words of an English name that make it the name of an administrative division
+#: above the town (rule 4b): "Jaipur district", "Tétouan Province", "Metropolitan
+#: City of Bari", "Liangshan Yi Autonomous Prefecture". Not the words of a
+#: town's own government (municipality, city, town, shire, commune, gmina...):
+#: a Brazilian municipality is its town.
+DIVISION_WORDS = frozenset(
+    {
+        "autonomous",
+        "county",
+        "department",
+        "district",
+        "division",
+        "governorate",
+        "metropolitan",
+        "oblast",
+        "prefecture",
+        "province",
+        "raion",
+        "region",
+        "regency",
+    }
+)
 
 
 def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -167,6 +195,7 @@ class Report:
     dropped_city_joins: list[str] = field(default_factory=list)
     disputed_ids: list[str] = field(default_factory=list)
     misnamed: list[str] = field(default_factory=list)
+    divisions: list[str] = field(default_factory=list)
     lent_ids: list[str] = field(default_factory=list)
     refiled: list[str] = field(default_factory=list)
     unlisted: list[str] = field(default_factory=list)
@@ -187,6 +216,7 @@ class Report:
             ("Wikidata ids on rows that disagree about the place (not used)", self.disputed_ids),
             ("Ids lent by a trusted row of the same place nearby", self.lent_ids),
             ("Rows named in English after another place (id and names not used)", self.misnamed),
+            ("Rows that are a division named after its seat (id not used)", self.divisions),
             ("City entries refiled under the state their position lies in", self.refiled),
             ("GeoNames big places the reference data lacks (places without an id)", self.unlisted),
         ):
@@ -229,6 +259,41 @@ def misnamed(row: RefCity, places: dict[tuple[str, str], list[tuple[float, float
     return bool(spots) and all(km(row.lat, row.lon, a, b) > MISNAMED_KM for a, b in spots)
 
 
+def division(row: RefCity, towns: dict[tuple[str, str], list[tuple[float, float]]]) -> bool:
+    """Whether the row is an administrative division named after its seat, not
+    the seat (rule 4b): its translations' English name (before any comma or
+    parenthesis: "Aughrim, County Wicklow" is a town) is its own name, folded,
+    with division words added (``DIVISION_WORDS``, and "of", "city" in
+    "Metropolitan City of") — "Jaipur district" for Jaipur, "Cumilla District"
+    for Comilla; a name that says so itself ("Wayne County", "Gangbuk-gu") is
+    the division's own name, and its id is right for it — and its name is also
+    a town's: GeoNames has a place of that name (or of the English name's
+    spelling) in the country (``towns``:
+    (alpha-2, folded name) → positions), none within ``SAME_KM`` of the row.
+    Jaipur's row is at 27.0, 76.0, the district's centroid, 23 km from the
+    city GeoNames has; a name that only the division bears ("South Tripura",
+    "Priozersky" beside the town of Priozersk) names the division, and a row
+    placed on the town of its name (Moscow's city district
+    Pokrovskoye-Streshnevo) is the place its name says: both keep the id."""
+    head = row.english.split(",")[0].split("(")[0]
+    found = words(head)
+    rest = [w for w in found if w not in DIVISION_WORDS]
+    if not rest or len(rest) == len(found):
+        return False
+    # "Province of Padua", "Metropolitan City of Bari"
+    dropped = ("of", "city") if "metropolitan" in found else ("of",)
+    rest = [w for w in rest if w not in dropped]
+    own = words(row.name)
+    if len(rest) != len(own) or not names_agree(" ".join(rest), row.name):
+        return False
+    # (a town by either spelling: "Tumakuru", English "Tumkur district")
+    spots = [
+        *towns.get((row.country, fold(row.name)), ()),
+        *towns.get((row.country, fold(" ".join(rest))), ()),
+    ]
+    return bool(spots) and not any(km(row.lat, row.lon, a, b) <= SAME_KM for a, b in spots)
+
+
 def fuse(
     old: list[RefCity],
     new: list[OfficialCity],
@@ -238,6 +303,7 @@ def fuse(
     report: Report,
     places: dict[tuple[str, str], list[tuple[float, float]]] | None = None,
     within: Callable[[int, int], bool] | None = None,
+    towns: dict[tuple[str, str], list[tuple[float, float]]] | None = None,
 ) -> list[Entry]:
     """The entries of the fused places (rules in the module docstring).
 
@@ -246,7 +312,9 @@ def fuse(
     (``NO_STATE`` when the state is unknown). ``places``: the positions of
     places by (country, folded name) that rule 4 checks English names against
     (default: the older rows). ``within(a, b)``: whether index state ``a`` is
-    ``b`` or lies inside it (default: equality), for rule 6."""
+    ``b`` or lies inside it (default: equality), for rule 6. ``towns``: the
+    positions of GeoNames places by (country, folded name), for rule 4b
+    (default: none, so no row is one)."""
     counts = report.counts
     if places is None:
         places = defaultdict(list)
@@ -273,8 +341,18 @@ def fuse(
 
     for i in wrong_names:
         why[i] = Trust.MISNAMED
+    # rule 4b: a division's id is never a town's (its names stay: it is found,
+    # and kept as sent saying why)
+    divisions = {
+        i for i, row in enumerate(old) if i not in wrong_names and division(row, towns or {})
+    }
+    for i in divisions:
+        why[i] = Trust.DIVISION
+        report.divisions.append(
+            f"{old[i].name} ({old[i].country}, id {old[i].id}): {old[i].english!r}, {old[i].qid}"
+        )
     for q, rows in by_qid.items():
-        rows = [i for i in rows if i not in wrong_names]
+        rows = [i for i in rows if i not in wrong_names and i not in divisions]
         if not rows:
             continue
         kept = [i for i in rows if not old[i].duplicated]

@@ -118,6 +118,10 @@ class Trust(enum.IntEnum):
     #: The row carries the id and the translated names of another place (Jambi
     #: City with Jakarta's Q3630 and "Jakarta" in eight languages).
     MISNAMED = 4
+    #: The row is an administrative division named after its seat (its English
+    #: name is "Jaipur district", "Tétouan Province"), placed at the division's
+    #: centroid: its id is the division's, never the town's.
+    DIVISION = 5
 
     @property
     def reason(self) -> str:
@@ -133,6 +137,8 @@ _REASONS = {
     Trust.COPIED: "the place data gives it only a Wikidata id copied from another place",
     Trust.DISPUTED: "the place data gives its Wikidata id to different places",
     Trust.MISNAMED: "the place data gives it the Wikidata id and names of another place",
+    Trust.DIVISION: "the only Wikidata id the place data gives it is that of the "
+    "administrative division named after it",
 }
 
 

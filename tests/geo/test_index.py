@@ -84,7 +84,13 @@ def test_every_entry_without_an_id_says_why_and_every_id_is_trusted(index: Index
     for k in range(len(ci)):
         assert (ci.qid[k] == 0) == (ci.trust(k) != Trust.CONFIRMED)
     unconfirmed = {ci.trust(k) for k in range(len(ci)) if not ci.qid[k]}
-    assert unconfirmed == {Trust.NO_ID, Trust.COPIED, Trust.DISPUTED, Trust.MISNAMED}
+    assert unconfirmed == {
+        Trust.NO_ID,
+        Trust.COPIED,
+        Trust.DISPUTED,
+        Trust.MISNAMED,
+        Trust.DIVISION,
+    }
 
 
 def test_load_is_quick_enough_to_start_a_server(data_dir: Path, resolver: object) -> None:

@@ -303,8 +303,76 @@ def test_no_big_place_is_answered_with_a_place_far_from_it(resolver: Resolver) -
                 for a, b in spots[(g.country, fold(g.name))]
             ):
                 far.append((g.country, g.name, res.city))
-    # Known, not fixed (docs/geo.md): a big place whose reference row carries the
-    # sent spelling only among GeoNames' other names (Bāli, West Bengal, as
-    # "Bally"; Kyiv's Desnyanskyi district) loses to a small place elsewhere
-    # that has it as its own name (Bali, Rajasthan; Desna).
-    assert len(far) <= 2, far
+    # (before fuse 4: Bāli, West Bengal, answered with Bali, Rajasthan; Chernihiv's
+    # Desnyanskyi with Desna, a village by Kyiv)
+    assert far == []
+
+
+# A town named like the district around it, whose reference row is the
+# district's (English name "Jaipur district", placed at the district's centroid):
+# positions of the towns themselves (degrees), facts independent of the place data.
+TOWNS_NAMED_LIKE_THEIR_DISTRICT = [
+    ("IN", OMITTED, "Jaipur", 26.91, 75.79),
+    ("IND", "IN-RJ", "Jaipur", 26.91, 75.79),
+    ("IN", OMITTED, "Ujjain", 23.18, 75.78),
+    ("BD", OMITTED, "Khulna", 22.82, 89.55),
+    ("MA", OMITTED, "Tétouan", 35.57, -5.37),
+]
+
+
+@pytest.mark.parametrize(
+    ("country", "state", "city", "lat", "lon"), TOWNS_NAMED_LIKE_THEIR_DISTRICT
+)
+def test_a_town_is_never_answered_with_the_id_of_its_district(
+    resolver: Resolver, country: str, state: str, city: str, lat: float, lon: float
+) -> None:
+    # the district's id (Q1134781, Jaipur district, at 27.0, 76.0) is not the
+    # town's: kept as sent, saying why
+    res = resolver.resolve(country, state, city)
+    assert_never_another_place(resolver, res, city, lat, lon, km=10)
+    assert res.city == city
+    [warning] = [w for w in res.warnings if w.field == "city"]
+    assert "division" in warning.description
+
+
+@pytest.mark.parametrize(
+    ("country", "state", "city"),
+    [
+        ("IND", "IN-TR", "South Tripura"),  # only the district bears the name
+        ("RUS", "RU-MOW", "Pokrovskoye-Streshnëvo"),  # a city district placed on itself
+    ],
+)
+def test_a_division_that_is_the_place_named_keeps_its_id(
+    resolver: Resolver, country: str, state: str, city: str
+) -> None:
+    res = resolver.resolve(country, state, city)
+    assert (res.city or "").startswith("Q"), res
+
+
+@pytest.mark.parametrize(
+    ("country", "city", "lat", "lon"),
+    [
+        ("IN", "Bāli", 22.65, 88.34),  # "Bally" in the reference data; not Bali, Rajasthan
+        ("US", "Washington", 38.90, -77.04),  # "Washington D.C."; namesakes of a few thousand
+    ],
+)
+def test_a_big_place_known_by_its_geonames_name_wins_over_small_namesakes(
+    resolver: Resolver, country: str, city: str, lat: float, lon: float
+) -> None:
+    res = resolver.resolve(country, OMITTED, city)
+    assert_resolved_near(resolver, res, lat, lon)
+    assert [w.code for w in res.warnings] == ["prominence"]
+
+
+@pytest.mark.parametrize(
+    ("country", "city", "lat", "lon"),
+    [
+        ("UA", "Desnyanskyi", 51.51, 31.32),  # Chernihiv's district; not Desna by Kyiv
+        ("GB", "Harrow", 51.58, -0.34),  # London's borough; not Harlow, Essex
+    ],
+)
+def test_a_big_place_is_not_joined_to_a_smaller_place_farther_off(
+    resolver: Resolver, country: str, city: str, lat: float, lon: float
+) -> None:
+    res = resolver.resolve(country, OMITTED, city)
+    assert_never_another_place(resolver, res, city, lat, lon)

@@ -1,0 +1,48 @@
+"""Rule 4b of ``padron.geo.fuse`` on rows written out: which rows are an
+administrative division named after its seat, whose id is never the seat's."""
+
+from __future__ import annotations
+
+import pytest
+
+from padron.geo.fuse import division
+from padron.geo.sources import RefCity
+
+# GeoNames places (alpha-2, folded name) -> positions, as build.py passes them
+TOWNS = {
+    ("IN", "jaipur"): [(26.92, 75.79)],
+    ("IN", "tumkur"): [(13.34, 77.10)],
+    ("RU", "vykhino"): [(55.70, 37.82)],
+    ("IE", "aughrim"): [(52.85, -6.33)],
+}
+
+
+def _row(country: str, name: str, english: str, lat: float, lon: float) -> RefCity:
+    return RefCity(1, "Q1", name, [name, english], country, 1, lat, lon, english=english)
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        # at the district's centroid, 23 km from the town of its name
+        (_row("IN", "Jaipur", "Jaipur district", 27.0, 76.0), True),
+        # the English name spelled otherwise; the town found by that spelling
+        (_row("IN", "Tumakuru", "Tumkur district", 13.5, 77.0), True),
+        # placed on the town of its name: the place its name says
+        (_row("RU", "Vykhino", "Vykhino District", 55.70, 37.82), False),
+        # no town bears the name: the name is the division's own
+        (_row("IN", "South Tripura", "South Tripura District", 23.5, 91.5), False),
+        # the name says it is a division itself: its id is right for it
+        (_row("US", "Wayne County", "Wayne County", 40.0, -80.0), False),
+        # a town with its county after a comma is a town
+        (_row("IE", "Aughrim", "Aughrim, County Wicklow", 53.0, -6.0), False),
+        # a town's own government (a municipality) is not a division above it
+        (_row("MX", "Chihuahua", "Chihuahua Municipality", 28.8, -106.2), False),
+        # no English name
+        (_row("IN", "Jaipur", "", 27.0, 76.0), False),
+    ],
+)
+def test_a_division_named_after_its_seat_is_told_from_the_seat(
+    row: RefCity, expected: bool
+) -> None:
+    assert division(row, TOWNS) is expected
