@@ -364,8 +364,11 @@ class Resolver:
         under several states (Alta under NO-54, Troms og Finnmark, and NO-56,
         Finnmark) is then described as filed under that state (or one inside
         it), so an answer never names its city in another state than the one
-        it stores; without it, or when no entry lies there, its most populous
-        entry."""
+        it stores — or, for an id the client sent with a state where only a
+        row carrying a copy of it lies (``_city_by_id``: ES, Barcelona,
+        Q11355), as that row's place (Mollet del Vallès, ES-B, not Mollet de
+        Peralada, ES-GI, the id's own place); without it, or when nothing lies
+        there, its most populous entry."""
         if field == "country":
             i = self.index.countries.by_alpha3.get(place_id)
             return None if i is None else self._country_place(i)
@@ -376,12 +379,22 @@ class Resolver:
             return self._state_place(j)
         if field == "city" and _QID.match(place_id):
             ci, states = self.index.cities, self.index.states
-            entries = ci.by_qid(int(place_id[1:]))
+            number = int(place_id[1:])
+            entries = ci.by_qid(number)
             if not entries:
                 return None
             j = states.codes.get(state) if state else None
-            there = [k for k in entries if j is not None and j in self._holds[ci.state[k]]]
-            return self._city_place(ci.best(there or entries))
+            if j is None:
+                return self._city_place(ci.best(entries))
+            there = [k for k in entries if j in self._holds[ci.state[k]]]
+            if there:
+                return self._city_place(ci.best(there))
+            copies = [k for k in self._carriers(number) if j in self._holds[ci.state[k]]]
+            if copies:
+                k = ci.best(copies)
+                place = self._city_place(k)
+                return Place(place_id, place.name, place.country, place.state)
+            return self._city_place(ci.best(entries))
         return None
 
     def keys(self, text: str) -> tuple[str, ...]:

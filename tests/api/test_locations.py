@@ -140,3 +140,34 @@ def test_resolve_names_a_city_filed_under_two_states_in_the_state_it_stores(
         stored = body["payload"]
         assert stored["state"]["id"] == state, (country, state, city, body)
         assert (stored["city"]["id"], stored["city"]["state"]) == (city, state), (state, body)
+
+
+def test_resolve_names_an_id_sent_with_the_state_of_a_row_carrying_it_as_that_row(
+    api: Api,
+) -> None:
+    # the API's own example: Q11355 with Barcelona. The data gives the id to
+    # Mollet de Peralada (Girona) and copies it to Mollet del Vallès
+    # (Barcelona); sent with Barcelona it is stored with ES-B, and the answer
+    # names the place of Barcelona, never a place of Girona beside ES-B
+    body = resolve(api, country="ES", state="Barcelona", city="Q11355").json()
+    city = body["payload"]["city"]
+    assert (body["payload"]["state"]["id"], city["id"]) == ("ES-B", "Q11355")
+    assert (city["name"], city["state"]) == ("Mollet del Vallès", "ES-B")
+    # every such id: the city named lies in the state stored
+    ix = api.runtime.customers.resolver.index  # type: ignore[attr-defined]
+    ci, states, countries = ix.cities, ix.states, ix.countries
+    copies = [
+        (countries.alpha3[ci.country[k]], states.code[ci.state_of(k)], f"Q{ci.carried[k]}")
+        for k in range(len(ci.carried))
+        if ci.carried[k] and ci.state_of(k) >= 0 and ci.by_qid(ci.carried[k])
+    ]
+    tried = 0
+    for country, state, city_id in copies[::53]:
+        body = resolve(api, country=country, state=state, city=city_id).json()
+        if not isinstance(body, dict) or body["payload"]["city"]["id"] != city_id:
+            continue  # (an id of another country: inconsistent, as it should be)
+        tried += 1
+        stored = body["payload"]["state"]["id"]
+        named = body["payload"]["city"]["state"]
+        assert states.within(states.codes[named], states.codes[stored]), (state, body)
+    assert tried > 50
