@@ -36,7 +36,7 @@ class _Table(dict[int, "str | int | None"]):
     pass, and a long name is folded once per reading of it). The answer is
     remembered, for up to ``_REMEMBERED`` characters."""
 
-    def __missing__(self, char: int) -> int:
+    def __missing__(self, char: int) -> int | str:
         if len(self) < _REMEMBERED:
             self[char] = char
         return char
@@ -108,24 +108,63 @@ _BELOW_TABLE = _Table(
 )
 
 
+class _KeptTable(_Table):
+    """What the rule makes of each character where no combining mark is in
+    play: a letter or digit stays, anything else is a space; a mark is
+    ``_MARKED`` (whether the rule drops it depends on the letter before)."""
+
+    def __missing__(self, char: int) -> int | str:
+        category = unicodedata.category(chr(char))[0]
+        out: int | str = char if category in "LN" else _MARKED if category == "M" else " "
+        if len(self) < _REMEMBERED:
+            self[char] = out
+        return out
+
+
+# 3. Anything else without combining marks once decomposed (Chinese, Japanese,
+#    Thai without vowel signs...): the rule keeps letters and digits and spaces
+#    the rest, one character at a time, which one str.translate does (the
+#    table learns each character's category on first sight) instead of a
+#    Python loop (255 Chinese characters: a third of a millisecond, once per
+#    reading of the text). NUL never survives the table, so it marks a mark.
+_MARKED = "\x00"
+_KEPT_TABLE = _KeptTable()
+
+
 def _words(text: str) -> list[str]:
     if text.isascii():
         return text.translate(_ASCII_TABLE).split()
-    mapped = text.translate(_TABLE)
-    if mapped.isascii():  # every character was one of _TABLE's
-        return mapped.split()
+    if max(text) < _TABLE_END:  # (else some character is not one of _TABLE's)
+        mapped = text.translate(_TABLE)
+        if mapped.isascii():  # every character was one of _TABLE's
+            return mapped.split()
     folded = text.casefold()
-    if _LETTERS_FOUND.search(folded) is None:
-        plain = _MARKS_BELOW.sub("", unicodedata.normalize("NFKD", folded))
+    # (a str.translate costs some 0.1 us a character even when it changes
+    # nothing: _LETTERS is applied only to text that holds one of them)
+    lettered = _LETTERS_FOUND.search(folded) is not None
+    if lettered:
+        decomposed = unicodedata.normalize("NFKD", folded.translate(_LETTERS))
+    else:
+        decomposed = unicodedata.normalize("NFKD", folded)
+        plain = _MARKS_BELOW.sub("", decomposed)
         if not plain.isascii():
             plain = _SPACES_BELOW.sub(" ", plain)
         if plain.isascii():
             return plain.translate(_ASCII_TABLE).split()
-    decomposed = unicodedata.normalize("NFKD", folded.translate(_LETTERS))
     if decomposed and max(decomposed) < _BELOW:
-        kept = decomposed.translate(_BELOW_TABLE)
-        return unicodedata.normalize("NFC", kept).casefold().translate(_LETTERS).split()
+        return _recomposed_words(decomposed.translate(_BELOW_TABLE))
+    kept = decomposed.translate(_KEPT_TABLE)
+    if _MARKED not in kept:
+        return _recomposed_words(kept)
     return _words_by_character(text)
+
+
+def _recomposed_words(kept: str) -> list[str]:
+    """The rule's last step: NFC, case folded again, _LETTERS, split."""
+    kept = unicodedata.normalize("NFC", kept).casefold()
+    if _LETTERS_FOUND.search(kept) is not None:
+        kept = kept.translate(_LETTERS)
+    return kept.split()
 
 
 def _words_by_character(text: str) -> list[str]:
@@ -181,7 +220,8 @@ def _one_character(char: str) -> str | None:
 # expressions and two normalisations. Characters beyond it (other scripts)
 # stay as they are, so a result that is not ASCII falls through to the paths below.
 _TABLE = _Table({cp: (chr(cp).lower() if chr(cp).isalnum() else " ") for cp in range(128)})
-for _cp in (*range(0x80, _STRIP_BELOW), *range(0x1E00, 0x1F00), *range(0x2000, 0x2070)):
+_TABLE_END = "\u2070"  # past the last character the table may list
+for _cp in (*range(0x80, _STRIP_BELOW), *range(0x1E00, 0x1F00), *range(0x2000, ord(_TABLE_END))):
     _one = _one_character(chr(_cp))
     if _one is not None:
         _TABLE[_cp] = _one

@@ -132,6 +132,9 @@ def test_codes_fold_to_one_key(written: str, code: str) -> None:
         "e\u0301\u0301",
         "\u0301a",
         "a\u0530",  # U+0530, just past the marks' scripts (unassigned): a space
+        "北京 (Běijīng)",  # letters beyond U+0530 and a mark after a Latin letter
+        "ภูเก็ต",  # Thai: its marks are vowels, kept
+        "Ğ\u0301東京",
     ],
 )
 def test_fast_folding_equals_the_rule(name: str) -> None:
