@@ -777,7 +777,10 @@ def _promote_big_names(
     Rajasthan (no GeoNames population), which has the name as its own.
     ``promote``: (entry, hash of the folded GeoNames name); ``postings`` is
     changed in place. Namesakes that would not lose (Changsha, Fuzhou: two
-    big places) leave the tiers as they were, so their answers do not change."""
+    big places), or that lie within ``_BIG_PLACE_KM`` of it, leave the tiers as
+    they were: GeoNames gives the city's name to its central district (Jinan
+    to Licheng, Xi'an to Chang'an, Foshan to Nanhai), and the reference data's
+    place of that name nearby is the city."""
     for k, h in promote:
         entries = postings.get(h, [])
         others = [
@@ -787,8 +790,10 @@ def _promote_big_names(
             and fused[e].country == fused[k].country
             and fused[e].place != fused[k].place
         ]
+        here = fused[k]
         if others and all(
             _PROMINENCE_RATIO * max(population[e], _POPULATION_FLOOR) <= population[k]
+            and _km(here.lat, here.lon, fused[e].lat, fused[e].lon) > _BIG_PLACE_KM
             for e in others
         ):
             postings[h] = [k if e == k | ALTERNATE else e for e in entries]

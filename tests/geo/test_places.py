@@ -376,3 +376,16 @@ def test_a_big_place_is_not_joined_to_a_smaller_place_farther_off(
 ) -> None:
     res = resolver.resolve(country, OMITTED, city)
     assert_never_another_place(resolver, res, city, lat, lon)
+
+
+@pytest.mark.parametrize(("country", "city"), [("CN", "Jinan"), ("CN", "Xi’an"), ("CN", "Foshan")])
+def test_a_city_is_never_described_as_the_district_geonames_names_after_it(
+    resolver: Resolver, country: str, city: str
+) -> None:
+    # GeoNames gives the city's name to its central district (Jinan to Licheng):
+    # the big place's name is not promoted over the reference data's city of
+    # that name nearby, so the city is never kept as sent "being" the district
+    res = resolver.resolve(country, OMITTED, city)
+    for w in res.warnings:
+        if w.field == "city" and w.code == "unresolved":
+            assert f"{city!r} is {city} (" in w.description, w.description
