@@ -32,7 +32,9 @@ filing, no ids). The rules (docs/geo.md has the long form):
    its own with a division word added — "Jaipur district" — and GeoNames has a
    town of that name, none where the row lies: Jaipur's row is the district's
    centroid, 23 km from the city) carries the division's id: not used for the
-   name (``DIVISION``; ``division``).
+   name (``DIVISION``; ``division``). **4c.** A division named as one
+   ("Provincia de Chiclayo", English "Chiclayo province") is not found by the
+   town's bare name when GeoNames has a town of it (``division_bare_name``).
 5. **An official row without a counterpart** is the same place as an older row
    of the same folded name within ``SAME_KM`` in its country (the nearest), else
    a place of its own without an id (``NO_ID``).
@@ -58,7 +60,7 @@ from padron.geo.sources import OfficialCity, RefCity
 
 #: The version of these rules; it is part of the index's name and header, so a
 #: change of a rule (or of a constant below) builds a new index.
-FUSE_VERSION = 5
+FUSE_VERSION = 6
 
 JOIN_KM = 10.0  # rows joined by numeric id: at most this far apart
 MOVED_KM = 50.0  # ... or this far when the name is the same: a row the newer package moved
@@ -294,6 +296,28 @@ def division(row: RefCity, towns: dict[tuple[str, str], list[tuple[float, float]
     return bool(spots) and not any(km(row.lat, row.lon, a, b) <= SAME_KM for a, b in spots)
 
 
+def division_bare_name(
+    row: RefCity, towns: dict[tuple[str, str], list[tuple[float, float]]]
+) -> str:
+    """Rule 4c: the folded name of the town a division is named after, when the
+    row is that division under a name that says so ("Provincia de Chiclayo",
+    English "Chiclayo province") and GeoNames has a town of the bare name in
+    its country; else "". The row then keeps its own name and every other, but
+    not the bare one, which is the town's: `PE, Chiclayo` was answered with the
+    province's id. (A row whose own name is the bare one is rule 4b's.)"""
+    if not row.english:
+        return ""
+    found = words(row.english.split(",")[0].split("(")[0])
+    dropped = ("of", "city") if "metropolitan" in found else ("of",)
+    rest = [w for w in found if w not in DIVISION_WORDS and w not in dropped]
+    if not rest or len(rest) + sum(1 for w in found if w in dropped) == len(found):
+        return ""
+    bare = "".join(rest)
+    if bare == fold(row.name) or (row.country, bare) not in towns:
+        return ""
+    return bare
+
+
 def fuse(
     old: list[RefCity],
     new: list[OfficialCity],
@@ -341,6 +365,13 @@ def fuse(
 
     for i in wrong_names:
         why[i] = Trust.MISNAMED
+    # rule 4c: a division named as such ("Provincia de Chiclayo") is not found
+    # by the bare name of the town its English name says it is named after
+    for row in old:
+        bare = division_bare_name(row, towns or {})
+        if bare:
+            row.names = [n for n in row.names if fold(n) != bare]
+            report.counts["division rows not found by their town's name"] += 1
     # rule 4b: a division's id is never a town's (its names stay: it is found,
     # and kept as sent saying why)
     divisions = {

@@ -46,3 +46,24 @@ def test_a_division_named_after_its_seat_is_told_from_the_seat(
     row: RefCity, expected: bool
 ) -> None:
     assert division(row, TOWNS) is expected
+
+
+@pytest.mark.parametrize(
+    ("row", "bare"),
+    [
+        # a division named as one, named after a town GeoNames has
+        (_row("IN", "Jaipur Province", "Jaipur province", 27.0, 76.0), "jaipur"),
+        # ... after a town GeoNames does not have
+        (_row("IN", "Palakkad district", "Palakkad District", 10.8, 76.6), ""),
+        # the bare name is its own: rule 4b's, not this one's
+        (_row("IN", "Jaipur", "Jaipur district", 27.0, 76.0), ""),
+        # no town of the bare name
+        (_row("IN", "Provincia de Nowhere", "Nowhere Province", 27.0, 76.0), ""),
+        # not a division's English name
+        (_row("IE", "Aughrim Town", "Aughrim, County Wicklow", 53.0, -6.0), ""),
+    ],
+)
+def test_a_division_named_as_one_gives_up_its_towns_bare_name(row: RefCity, bare: str) -> None:
+    from padron.geo.fuse import division_bare_name
+
+    assert division_bare_name(row, TOWNS) == bare

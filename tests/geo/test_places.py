@@ -389,3 +389,16 @@ def test_a_city_is_never_described_as_the_district_geonames_names_after_it(
     for w in res.warnings:
         if w.field == "city" and w.code == "unresolved":
             assert f"{city!r} is {city} (" in w.description, w.description
+
+
+@pytest.mark.parametrize(("country", "city"), [("PE", "Chiclayo"), ("IT", "Padua")])
+def test_a_town_is_never_answered_with_the_province_named_after_it(
+    resolver: Resolver, country: str, city: str
+) -> None:
+    # "Provincia de Chiclayo" carries "Chiclayo" among its translations: the
+    # town's name, not the province's
+    res = resolver.resolve(country, OMITTED, city)
+    assert res.ok, res.errors
+    if (res.city or "").startswith("Q"):
+        place = resolver.describe("city", res.city or "")
+        assert place is not None and "provinc" not in fold(place.name), place
