@@ -370,9 +370,9 @@ def fuse(
     for row in old:
         bare = division_bare_name(row, towns or {})
         if bare:
-            kept = [n for n in row.names if fold(n) != bare]
-            if len(kept) < len(row.names):
-                row.names = kept
+            others = [n for n in row.names if fold(n) != bare]
+            if len(others) < len(row.names):
+                row.names = others
                 report.counts["division rows no longer found by their town's name"] += 1
     # rule 4b: a division's id is never a town's (its names stay: it is found,
     # and kept as sent saying why)
