@@ -144,10 +144,12 @@ def cmd_geo_reresolve(args: argparse.Namespace) -> int:
                 bar.update(done)
 
             caught = reresolve_project(runtime.customers, project, progress=show)
-            bar.finish(caught.kept)
+            bar.finish(caught.stale)
             print(
                 f"Project {project.name!r}: {caught.examined:,} customers, "
-                f"{caught.kept:,} with a place kept as sent, {caught.updated:,} now resolved"
+                f"{caught.kept:,} with a place kept as sent, {caught.copied:,} with a city id "
+                f"copied from another place, {caught.stale:,} answered otherwise now, "
+                f"{caught.updated:,} updated"
             )
     finally:
         runtime.close()
@@ -236,14 +238,19 @@ def _parser() -> argparse.ArgumentParser:
     rr = geo.add_parser(
         "reresolve",
         parents=[db],
-        help="resolve again the stored places kept as sent (after an index upgrade); "
-        "safe while the server runs",
-        description="Resolve again, with the place index installed now, every stored "
-        "customer whose state or city was kept as sent (text that an older index did "
-        "not know, or knew without a trustworthy id), 100 at a time through the API's "
-        "write path, with a progress bar on stderr. Safe while the server runs: a "
-        "customer written meanwhile is planned again, never overwritten. Each project "
-        "then records the index, so `padron serve` stops saying it is behind.",
+        help="bring the stored places in line with the place index installed now "
+        "(after an upgrade); safe while the server runs",
+        description="Plan every stored customer again with the place index installed "
+        "now, from what its place stands for as sent: a state or city kept as sent "
+        "(text an older index did not know, or knew without a trustworthy id), a city "
+        "padron chose from text (re-read from the text kept beside it), a city id that "
+        "the index knows only as a copy of another place's id where it is stored "
+        "(resolved again by the name of the place it stood for: IT-72 with Q18241891, "
+        "Nardò's id copied to Napoli, is 'Napoli'). Those whose answer differs are "
+        "written 100 at a time through the API's write path, with a progress bar on "
+        "stderr. Safe while the server runs: a customer written meanwhile is planned "
+        "again, never overwritten. Each project then records the index, so `padron "
+        "serve` stops saying it is behind.",
     )
     rr.add_argument("--project", help="only this project (default: every project)")
     rr.set_defaults(func=cmd_geo_reresolve)

@@ -49,6 +49,9 @@ class _IndexOnDemand:
     def describe(self, field: GeoField, id: str, state: str | None = None) -> Place | None:
         return self._get().describe(field, id, state)
 
+    def copied_name(self, place_id: str, country: str | None, state: str | None) -> str | None:
+        return self._get().copied_name(place_id, country, state)
+
 
 def reading_service(args: argparse.Namespace) -> CustomerService:
     """The customer service over the database of ``args`` for commands that

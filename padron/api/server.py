@@ -167,11 +167,12 @@ def serve(settings: Settings, started: float, level: str = "info") -> int:
     try:
         configure_process(settings)
         runtime = open_runtime(settings, build_index=True)
-        from padron.customers.reresolve import behind
+        from padron.customers.reresolve import behind, index_id
 
-        for line in behind(runtime.store, runtime.resolver):
-            print(line, flush=True)
         first = runtime.access.ensure_first_key()
+        # (after the first key: a project made now is resolved with this index)
+        for line in behind(runtime.store, index_id(runtime.resolver)):
+            print(line, flush=True)
         url = bound_url(sock)
         print_first_key(first, url)
 

@@ -119,6 +119,7 @@ def run_workers(settings: Settings, options: dict[str, Any], started: float) -> 
     port is in use.
     """
     from padron.api.server import ready_line
+    from padron.customers.reresolve import behind, file_index_id
     from padron.geo.provision import ensure_index
     from padron.store import open_store
 
@@ -128,10 +129,12 @@ def run_workers(settings: Settings, options: dict[str, Any], started: float) -> 
     # multiprocess mode), made fresh for this run and removed after it.
     metrics_dir = tempfile.TemporaryDirectory(prefix="padron-metrics-")
     os.environ[MULTIPROC_ENV] = metrics_dir.name
-    ensure_index(settings.data_dir)
+    index = ensure_index(settings.data_dir)
     store = open_store(settings.database_url)  # migrations, and the first key, once
     try:
         _first_key_of(store, settings.url)
+        for line in behind(store, file_index_id(index)):
+            print(line, flush=True)
     finally:
         store.close()
     stopping = threading.Event()

@@ -24,3 +24,8 @@ class LocationResolver(Protocol):
     def describe(
         self, field: GeoField, place_id: str, state: str | None = None
     ) -> Place | None: ...
+
+    def copied_name(self, place_id: str, country: str | None, state: str | None) -> str | None:
+        """The name of the place a stored city id stood for where the index
+        knows it only as a copy (see ``Resolver.copied_name``); None otherwise."""
+        ...

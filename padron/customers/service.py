@@ -351,6 +351,7 @@ class CustomerService(ReadingService, OverviewService):
         project: Project,
         codes: Sequence[str],
         reviews: Mapping[str, PlaceReview] | None = None,
+        as_sent: Callable[[Customer], tuple[Sent, Sent, Sent]] | None = None,
     ) -> list[Written]:
         """Resolve the stored places of these customers again (after an index
         upgrade, or a new place alias), as a write of each one's current
@@ -362,7 +363,11 @@ class CustomerService(ReadingService, OverviewService):
         Planned outside the write transaction and written only if the rows are
         unchanged, like :meth:`ingest`, so a client's write at the same moment
         is never lost. The project's place aliases apply (see
-        :mod:`padron.customers.aliasing`)."""
+        :mod:`padron.customers.aliasing`). ``as_sent``, when given, says what a
+        stored customer without a review stands for as sent (default: its stored
+        country, state and city; ``padron geo reresolve`` names a copied city id
+        by the place it stood for); it is applied to the row as read in each
+        planning, so a write meanwhile is planned from its own values."""
         resolver = self.resolver
         book = AliasBook(self.store.list_aliases(project.id))
         kept = reviews or {}
@@ -380,6 +385,8 @@ class CustomerService(ReadingService, OverviewService):
                 sent: tuple[Sent, Sent, Sent] = (
                     (review.country, review.state, review.value)
                     if review is not None and review.customer_id == current.id
+                    else as_sent(current)
+                    if as_sent is not None
                     else (current.country, current.state, current.city)
                 )
                 place = resolve_aliased(resolver, book, *sent, NO_LOCATION, False)

@@ -397,6 +397,43 @@ class Resolver:
             return self._city_place(ci.best(entries))
         return None
 
+    def copied_name(self, place_id: str, country: str | None, state: str | None) -> str | None:
+        """The name of the place that a stored city id stood for, when the id is
+        only a copy there; None when it is not (``padron geo reresolve``).
+
+        ``country`` (alpha-3) and ``state`` (ISO 3166-2) are stored beside the
+        id. When no place the index trusts the id for lies in that state (else
+        that country) but rows carrying a copy of it do (Q18241891 with IT-72:
+        the older package copied Nardò's id to Napoli), the id was the answer
+        of an index that took copied rows for one place, or the client's own
+        copy of the same data: either way it stood for the copy's place, which
+        is named here so that it can be resolved again by its name. Copies of
+        several places there (Q18288162 in IT-21: Torino, Tornaco, Torrazza
+        Piemonte) give None: which one was meant cannot be told (populations
+        cannot say it either: the copied rows of big cities often have none,
+        Torino's among them), and guessing would store one town as another."""
+        if not _QID.match(place_id):
+            return None
+        ci = self.index.cities
+        number = int(place_id[1:])
+        j = self.index.states.codes.get(state) if state else None
+        i = self.index.countries.by_alpha3.get(country) if country else None
+        if j is None and i is None:
+            return None
+
+        def here(k: int) -> bool:
+            if j is not None:
+                return j in self._holds[ci.state[k]]
+            return ci.country[k] == i
+
+        if any(here(k) for k in ci.by_qid(number)):
+            return None  # the id's own place lies there: it is no copy
+        places = {self._place_no[k] for k in self._carriers(number) if here(k)}
+        if len(places) != 1:
+            return None
+        (place,) = places
+        return ci.label[next(k for k in self._carriers(number) if self._place_no[k] == place)]
+
     def keys(self, text: str) -> tuple[str, ...]:
         """The lookup keys of a sent name, tried in order (hook for reading rules)."""
         return (fold(text),)

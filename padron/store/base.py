@@ -139,6 +139,11 @@ class Store(Protocol):
         ``limit``); ``customer_id`` and ``code`` of each are those of one carrier."""
         ...
 
+    def all_reviews(self, project_id: str) -> list[PlaceReview]:
+        """Every place review of the project (few: only customers whose city
+        padron chose), by code."""
+        ...
+
     def reviews_of(self, project_id: str, field: str, key: str, country: str) -> list[PlaceReview]:
         """The place reviews of the project's customers that sent ``key`` (folded)
         as ``field`` in ``country`` (any state)."""

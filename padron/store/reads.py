@@ -159,6 +159,15 @@ class Reads:
         )
         return [(_review(r[:11]), int(r[11])) for r in rows]
 
+    def all_reviews(self, project_id: str) -> list[PlaceReview]:
+        """Every place review of the project, by code."""
+        rows = self._read(
+            f"SELECT {REVIEW_COLUMNS} FROM place_reviews WHERE project_id = {self.MARK} "
+            "ORDER BY code",
+            (project_id,),
+        )
+        return [_review(r) for r in rows]
+
     def reviews_of(self, project_id: str, field: str, key: str, country: str) -> list[PlaceReview]:
         """The place reviews of the customers that sent ``key`` as ``field`` in
         ``country`` (every state), by code."""
