@@ -124,25 +124,34 @@ def reresolve_project(
     reviews = {r.code: r for r in store.all_reviews(project.id)}
     caught = Caught()
     codes: list[str] = []
+    # Customers share places: each distinct stored place is planned once
+    # (kept as sent, a copied city id, answered otherwise now).
+    planned: dict[tuple[str | None, str | None, str | None], tuple[bool, bool, bool]] = {}
     for rows in store.iter_customers(project.id, 1000):
         caught.examined += len(rows)
         for c in rows:
-            if kept_as_sent(c, resolver):
-                caught.kept += 1
+            where = (c.country, c.state, c.city)
             review: PlaceReview | None = reviews.get(c.code)
-            sent: tuple[Sent, Sent, Sent]
             if review is not None and review.customer_id == c.id:
-                sent = (review.country, review.state, review.value)
-            else:
+                caught.kept += kept_as_sent(c, resolver)
+                place = resolve_aliased(
+                    resolver, book, review.country, review.state, review.value, NO_LOCATION, False
+                )
+                if not place.errors and (place.country, place.state, place.city) != where:
+                    codes.append(c.code)
+                continue
+            plan = planned.get(where)
+            if plan is None:
                 sent = as_sent(c, resolver)
-                if sent[2] != c.city:
-                    caught.copied += 1
-            place = resolve_aliased(resolver, book, *sent, NO_LOCATION, False)
-            if not place.errors and (place.country, place.state, place.city) != (
-                c.country,
-                c.state,
-                c.city,
-            ):
+                place = resolve_aliased(resolver, book, *sent, NO_LOCATION, False)
+                plan = planned[where] = (
+                    kept_as_sent(c, resolver),
+                    sent[2] != c.city,
+                    not place.errors and (place.country, place.state, place.city) != where,
+                )
+            caught.kept += plan[0]
+            caught.copied += plan[1]
+            if plan[2]:
                 codes.append(c.code)
     caught.stale = len(codes)
     done = 0
