@@ -440,7 +440,11 @@ _DISTRICT = re.compile(
 
 def postcode(text: str) -> list[Reading]:
     """A postcode or district number before or after a city: ``28001 Madrid``,
-    ``Wien 1010``, ``Paris 15e``, ``Lyon 3e``, ``Paris Cedex 08``."""
+    ``Wien 1010``, ``Paris Cedex 08`` (rule ``postcode``: the city itself);
+    ``Paris 15e``, ``Lyon 03``, ``Paris 11e Arrondissement``, ``Wien 3.
+    Bezirk`` (rule ``district``: a part of the city, not the city — the
+    resolver does not answer such a reading with the city's id, see
+    ``names_a_part``). A number after ``Cedex`` is a postal one."""
     words = text.replace(",", " ").split()
     start, end = 0, len(words)
     while start < end - 1 and _POSTCODE.match(words[start]):
@@ -449,7 +453,18 @@ def postcode(text: str) -> list[Reading]:
         end -= 1
     if (start, end) == (0, len(words)):
         return []
-    return [Reading(" ".join(words[start:end]), "postcode")]
+    dropped = words[end:]
+    part = not any(w.lower() == "cedex" for w in dropped) and any(
+        _DISTRICT.match(w) and not _POSTCODE.match(w) for w in dropped
+    )
+    return [Reading(" ".join(words[start:end]), "district" if part else "postcode")]
+
+
+def names_a_part(r: Reading) -> bool:
+    """Whether a reading found a city by dropping the number of one of its
+    districts (``district``, alone or after other rules): the sent name is the
+    district's, and the city found holds it — another, larger place."""
+    return "district" in r.rule.split("+")
 
 
 #: Dotted abbreviations in city names, read in full.

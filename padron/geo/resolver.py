@@ -1045,15 +1045,14 @@ class Resolver:
         )
         return found
 
-    def _read_city(self, text: str) -> list[int]:
+    def _read_city(self, text: str) -> tuple[list[int], reading.Reading | None]:
         ci = self.index.cities
 
         def agree(places: Sequence[int], other: str) -> list[int] | None:
             named = {k & ~ALTERNATE for k in ci.named(fold(other))}
             return None if not named else [k for k in places if k & ~ALTERNATE in named]
 
-        found, _ = reading.read(text, "city", lambda name: ci.named(fold(name)), agree)
-        return found
+        return reading.read(text, "city", lambda name: ci.named(fold(name)), agree)
 
     def _state_by_city(self, country: Sent, state: Sent, city: Sent) -> Sent:
         """Of states that share the sent name, the one the sent city lies in,
@@ -1265,10 +1264,44 @@ class Resolver:
             code = fold_code(text)
             if _QID.match(code):
                 return self._city_by_id(text, code, country, state, state_sent)
-        named = self._named(text)
-        ci = self.index.cities
+        named, read = self._named_by(text)
         if not named:
             return _kept("city", self._no_city(text), text)
+        found = self._city_named(text, named, country, state, state_sent, state_kept)
+        if read is not None and found.index is not None and reading.names_a_part(read):
+            # "Paris 11e Arrondissement", "Lyon 03": a district of the city found,
+            # which the data does not list (a name it lists matched above).
+            # Answering the city's id would store a larger place than the one
+            # sent, silently: kept as sent, the city offered.
+            return self._part_of(text, found.index)
+        return found
+
+    def _part_of(self, text: str, k: int) -> _Found:
+        """A district of the city of entry ``k`` (by its number, ``text``), kept
+        as sent with an ``unresolved`` warning that offers the city."""
+        ci, ix = self.index.cities, self.index
+        st = ci.state_of(k)
+        where = ix.states.code[st] if st >= 0 else ix.countries.alpha3[ci.country[k]]
+        error = PlaceError(
+            "city",
+            "not_found",
+            f"{text!r} names a district of {ci.label[k]} ({where}, {_city_id(ci.qid[k])}) "
+            "that the data does not list (the city's id is not the district's)",
+            suggestions=(self._city_place(k),),
+        )
+        return _kept("city", error, text)
+
+    def _city_named(
+        self,
+        text: str,
+        named: list[int],
+        country: int | None,
+        state: int | None,
+        state_sent: bool,
+        state_kept: bool,
+    ) -> _Found:
+        """``_city`` once the entries the name finds (``named``) are known."""
+        ci = self.index.cities
         if state is not None:
             # (written out rather than with _pick: this is the common case)
             holds, filed = self._holds, ci.state
@@ -1301,11 +1334,16 @@ class Resolver:
 
     def _named(self, text: str) -> list[int]:
         """Entries whose name (by the first key that finds any) is ``text``."""
+        return self._named_by(text)[0]
+
+    def _named_by(self, text: str) -> tuple[list[int], reading.Reading | None]:
+        """``_named``, and the reading of ``text`` that found them (``None``
+        when ``text`` is a name as written)."""
         ci = self.index.cities
         for key in self.keys(text):
             named = ci.named(key)
             if named:
-                return named
+                return named, None
         return self._read_city(text)
 
     @staticmethod

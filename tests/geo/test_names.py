@@ -285,8 +285,8 @@ def test_the_city_decides_between_two_states_of_one_name(resolver: Resolver) -> 
     ("in_country", "sent", "written_in_full"),
     [
         ("ES", "28001 Madrid", "Madrid"),
-        ("FR", "Paris 15e", "Paris"),
-        ("FR", "Lyon 3e", "Lyon"),
+        ("FR", "75015 Paris", "Paris"),
+        ("FR", "Paris Cedex 08", "Paris"),
         ("AT", "Wien 1010", "Wien"),
         ("DE", "Frankfurt a.M.", "Frankfurt am Main"),
         ("MX", "Cd. Juárez", "Ciudad Juárez"),
@@ -299,6 +299,38 @@ def test_cities_with_a_postcode_district_or_abbreviation(
     full = resolver.resolve(in_country, OMITTED, written_in_full)
     assert full.city is not None and full.errors == ()
     assert (res.city, res.state, res.errors) == (full.city, full.state, ())
+
+
+@pytest.mark.parametrize(
+    ("in_country", "sent", "city"),
+    [
+        ("FR", "Paris 15e", "Paris"),
+        ("FR", "Lyon 3e", "Lyon"),
+        ("FR", "Paris 11e Arrondissement", "Paris"),
+        ("FR", "Lyon 03", "Lyon"),
+        ("AT", "Wien 3. Bezirk", "Wien"),
+        ("HU", "Budapest XI", "Budapest"),
+    ],
+)
+def test_a_district_of_a_city_is_not_answered_with_the_city(
+    resolver: Resolver, in_country: str, sent: str, city: str
+) -> None:
+    # (issue 10: never answer one place with another's id) a district number
+    # names a part of the city: its id would store a larger place, silently
+    res = resolver.resolve(in_country, OMITTED, sent)
+    whole = resolver.resolve(in_country, OMITTED, city)
+    assert whole.city is not None and whole.city.startswith("Q")
+    assert (res.city, res.errors) == (sent, ())
+    (kept,) = [w for w in res.warnings if w.field == "city"]
+    assert kept.code == "unresolved"
+    assert [p.id for p in kept.suggestions] == [whole.city]
+
+
+def test_a_district_the_data_lists_is_answered_with_its_own_id(resolver: Resolver) -> None:
+    # "Marseille 08" is a place of the data: the district, not the city
+    res = resolver.resolve("FR", OMITTED, "Marseille 08")
+    whole = resolver.resolve("FR", OMITTED, "Marseille")
+    assert res.city is not None and res.city.startswith("Q") and res.city != whole.city
 
 
 # ---- suggestions -------------------------------------------------------------------

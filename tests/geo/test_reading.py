@@ -179,6 +179,25 @@ def test_postcodes_and_district_numbers_are_dropped(sent: str, city: str) -> Non
     assert fold(city) in texts(reading.postcode(sent))
 
 
+@pytest.mark.parametrize(
+    ("sent", "rule"),
+    [
+        ("28001 Madrid", "postcode"),
+        ("Wien 1010", "postcode"),
+        ("Paris Cedex 08", "postcode"),
+        ("Paris 15e", "district"),
+        ("Lyon 03", "district"),
+        ("Paris 11e Arrondissement", "district"),
+        ("75011 Paris 11e", "district"),
+        ("Wien 3. Bezirk", "district"),
+    ],
+)
+def test_a_district_number_is_told_from_a_postcode(sent: str, rule: str) -> None:
+    (r,) = reading.postcode(sent)
+    assert r.rule == rule
+    assert reading.names_a_part(r) == (rule == "district")
+
+
 def test_a_city_that_is_only_a_number_stays() -> None:
     assert reading.postcode("1010") == []
     assert reading.postcode("Madrid") == []
