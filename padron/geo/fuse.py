@@ -26,8 +26,10 @@ filing, no ids). The rules (docs/geo.md has the long form):
    Chōfu-shi), and only when exactly one id is on offer.
 4. **A row named in English after another place** (its translations column's
    English name disagrees with its own name and, in its country, names only
-   places farther than ``MISNAMED_KM`` — older rows or GeoNames places) carries
-   that place's id and translations: both are dropped (``MISNAMED``).
+   places farther than ``MISNAMED_KM`` — older rows or GeoNames places; read
+   without the government words that end it, "Pajala Municipality", when it
+   names none as written) carries that place's id and translations: both are
+   dropped (``MISNAMED``).
    **4b. A row that is the division named after a town** (its English name is
    its own with a division word added — "Jaipur district" — and GeoNames has a
    town of that name, none where the row lies: Jaipur's row is the district's
@@ -60,7 +62,7 @@ from padron.geo.sources import OfficialCity, RefCity
 
 #: The version of these rules; it is part of the index's name and header, so a
 #: change of a rule (or of a constant below) builds a new index.
-FUSE_VERSION = 6
+FUSE_VERSION = 7
 
 JOIN_KM = 10.0  # rows joined by numeric id: at most this far apart
 MOVED_KM = 50.0  # ... or this far when the name is the same: a row the newer package moved
@@ -251,13 +253,38 @@ class _Grid:
                 yield from self.cells.get((country, y + dy, x + dx), ())
 
 
+#: Words that end the English name of a town's own government ("Pajala
+#: Municipality", "Ningxiang City"): read without them, the name is the town's.
+GOVERNMENT_WORDS = frozenset({"municipality", "city", "town", "commune", "shire", "borough"})
+
+
+def _without_government(english: str) -> str:
+    """``english`` without the words of ``GOVERNMENT_WORDS`` that end it, or ""
+    when none does (or nothing else is left)."""
+    found = english.split()
+    rest = list(found)
+    while len(rest) > 1 and fold(rest[-1]) in GOVERNMENT_WORDS:
+        rest.pop()
+    return " ".join(rest) if len(rest) < len(found) else ""
+
+
 def misnamed(row: RefCity, places: dict[tuple[str, str], list[tuple[float, float]]]) -> bool:
     """Whether the row's English translation is another place's name (rule 4);
-    ``places``: (alpha-2, folded name) → positions of the places so named."""
+    ``places``: (alpha-2, folded name) → positions of the places so named.
+    An English name that names no place is read without the words of a
+    government that end it: the older package files Pajala Municipality's
+    names and id (``Q186230``, "Pajala Municipality", "Pajala") under the
+    row of Partille, 1,200 km south, and a run of Swedish rows likewise
+    (Sollentuna with Sollefteå's, Angered with Aneby's), so `SE, Pajala` was
+    answered "Partille" (and `SE, Sollentuna` with Sollefteå's id)."""
     english = row.english
     if not english or names_agree(english, row.name):
         return False
     spots = places.get((row.country, fold(english)), ())
+    if not spots:
+        bare = _without_government(english)
+        if bare and not names_agree(bare, row.name):
+            spots = places.get((row.country, fold(bare)), ())
     return bool(spots) and all(km(row.lat, row.lon, a, b) > MISNAMED_KM for a, b in spots)
 
 

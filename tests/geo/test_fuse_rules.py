@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from padron.geo import OMITTED, Resolver
 from padron.geo.fuse import division
 from padron.geo.sources import RefCity
 
@@ -67,3 +68,46 @@ def test_a_division_named_as_one_gives_up_its_towns_bare_name(row: RefCity, bare
     from padron.geo.fuse import division_bare_name
 
     assert division_bare_name(row, TOWNS) == bare
+
+
+# places of each name (alpha-2, folded name) -> positions, as build.py passes rule 4
+PLACES = {
+    ("SE", "pajala"): [(67.21, 23.37)],
+    ("SE", "partille"): [(57.74, 12.11)],
+    ("MX", "chihuahua"): [(28.63, -106.07)],
+    ("BG", "karnobat"): [(42.65, 26.98)],
+}
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        # Pajala Municipality's names and id on the row of Partille, 1,200 km south
+        (_row("SE", "Partille", "Pajala Municipality", 57.74, 12.11), True),
+        # a municipality's English name, read without "Municipality", is its town's
+        (_row("BG", "Obshtina Karnobat", "Karnobat Municipality", 42.65, 26.98), False),
+        (_row("MX", "Chihuahua", "Chihuahua Municipality", 28.8, -106.2), False),
+        # a government's name that names no place: nothing to say
+        (_row("SE", "Partille", "Nowhere Municipality", 57.74, 12.11), False),
+        # the name of the government alone
+        (_row("SE", "Partille", "Municipality", 57.74, 12.11), False),
+    ],
+)
+def test_a_row_named_in_english_after_a_far_municipality_is_misnamed(
+    row: RefCity, expected: bool
+) -> None:
+    from padron.geo.fuse import misnamed
+
+    assert misnamed(row, PLACES) is expected
+
+
+def test_a_name_carried_by_another_places_row_does_not_win(resolver: Resolver) -> None:
+    # (issue 10, item 2) 'Pajala' was answered with Partille (Q186230, by
+    # prominence), whose row carries Pajala Municipality's names and id
+    res = resolver.resolve("SE", OMITTED, "Pajala")
+    assert res.errors == ()
+    assert res.city is not None and res.city.startswith("Q")
+    place = resolver.describe("city", res.city)
+    assert place is not None and place.name == "Pajala"
+    # ... and Partille is not stored with Pajala Municipality's id
+    assert resolver.resolve("SE", OMITTED, "Partille").city != "Q186230"
