@@ -51,6 +51,7 @@ filing, no ids). The rules (docs/geo.md has the long form):
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -104,6 +105,11 @@ def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 SPELLING = 0.8  # two folded names this similar are spellings of one name (Masfout, Masfut)
+_NUMBER = re.compile(r"\d+")
+
+
+def _numbers(name: str) -> set[int]:
+    return {int(n) for n in _NUMBER.findall(name)}
 
 
 def names_agree(a: str, b: str) -> bool:
@@ -112,12 +118,19 @@ def names_agree(a: str, b: str) -> bool:
     "Chōfu-shi" and "Chōfu", "Puebla de Almoradiel La" and "La Puebla de
     Almoradiel"), or two spellings of one name ("Masfout" and "Masfut",
     "Gavarr" and "Gavar": ``SPELLING``). "Napoli" and "Nardò", "Rome" and
-    "Romano Banco" do not."""
+    "Romano Banco" do not; nor do two names numbered otherwise, which are two
+    numbered parts of a city ("Marseille 15" and "Marseille 16", one letter
+    apart), while "Marseille 01" and "Marseille 1er" may. (A
+    name with a number and one without may: "Banderas (Guatacalca 2da.
+    Sección)" is "Banderas" in English.)"""
     fa, fb = fold(a), fold(b)
     if not fa or not fb:
         return False
     if fa == fb:
         return True
+    na, nb = _numbers(a), _numbers(b)
+    if na and nb and na != nb:
+        return False
     wa, wb = set(words(a)), set(words(b))
     if wa and wb and (wa <= wb or wb <= wa):
         return True

@@ -111,3 +111,36 @@ def test_a_name_carried_by_another_places_row_does_not_win(resolver: Resolver) -
     assert place is not None and place.name == "Pajala"
     # ... and Partille is not stored with Pajala Municipality's id
     assert resolver.resolve("SE", OMITTED, "Partille").city != "Q186230"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        # two numbered parts of one city, one letter apart
+        ("Marseille 15", "Marseille 16", False),
+        ("Stadt Winterthur (Kreis 1) / Lind", "Stadt Winterthur (Kreis 2) / Lind", False),
+        # a name with a number and one without may be one place
+        ("Banderas (Guatacalca 2da. Sección)", "Banderas", True),
+        # one number, written two ways
+        ("Marseille 01", "Marseille 1er", True),
+        # no numbers: as before
+        ("Comuna Beceni", "Beceni", True),
+        ("Masfout", "Masfut", True),
+    ],
+)
+def test_names_with_other_numbers_never_agree(a: str, b: str, expected: bool) -> None:
+    from padron.geo.fuse import names_agree
+
+    assert names_agree(a, b) is expected
+    assert names_agree(b, a) is expected
+
+
+def test_a_numbered_part_of_a_city_is_not_answered_with_anothers_id(resolver: Resolver) -> None:
+    # (issue 10, item 2) "Marseille 16" was answered with the id that the row of
+    # "Marseille 15" carries too: the rows "agreed" as two spellings
+    for sent in ("Marseille 15", "Marseille 16"):
+        res = resolver.resolve("FR", OMITTED, sent)
+        assert res.errors == ()
+        if res.city is not None and res.city.startswith("Q"):
+            place = resolver.describe("city", res.city)
+            assert place is not None and place.name == sent
