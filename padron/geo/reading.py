@@ -460,6 +460,30 @@ def postcode(text: str) -> list[Reading]:
     return [Reading(" ".join(words[start:end]), "district" if part else "postcode")]
 
 
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+
+
+def district_number(text: str) -> int | None:
+    """The number of the district that a sent name ends with (``postcode``'s
+    district words): ``Paris 11e Arrondissement`` → 11, ``Wien 3. Bezirk`` →
+    3, ``Budapest XI`` → 11; ``None`` when none does (``Wien 1010``: a
+    postcode)."""
+    words = text.replace(",", " ").split()
+    for word in reversed(words[1:]):
+        if _POSTCODE.match(word):
+            continue  # a postcode beside the district's number
+        if not _DISTRICT.match(word):
+            return None  # the name itself
+        digits = re.match(r"\d+", word)
+        if digits:
+            return int(digits[0])
+        letters = word.lower().rstrip("e")
+        if letters and all(ch in _ROMAN for ch in letters):
+            values = [_ROMAN[ch] for ch in letters]
+            return sum(-v if v < w else v for v, w in zip(values, [*values[1:], 0], strict=True))
+    return None
+
+
 def names_a_part(r: Reading) -> bool:
     """Whether a reading found a city by dropping the number of one of its
     districts (``district``, alone or after other rules): the sent name is the

@@ -61,6 +61,8 @@ _FLOOR = 500
 # Of a city's namesakes in other states, the nearest to the sent state is
 # "clearly" the nearest when every other lies at least this many times as far.
 _CLEARLY_NEARER = 2.0
+# A city's district that the data lists ("Marseille 13") lies this near the city.
+_PART_KM = 30.0
 _CACHE_SIZE = 1 << 17
 _FIELD_MEMO_SIZE = 1 << 16
 
@@ -1273,13 +1275,28 @@ class Resolver:
             # which the data does not list (a name it lists matched above).
             # Answering the city's id would store a larger place than the one
             # sent, silently: kept as sent, the city offered.
-            return self._part_of(text, found.index)
+            return self._part_of(text, found.index, read.text)
         return found
 
-    def _part_of(self, text: str, k: int) -> _Found:
-        """A district of the city of entry ``k`` (by its number, ``text``), kept
-        as sent with an ``unresolved`` warning that offers the city."""
+    def _part_of(self, text: str, k: int, city: str) -> _Found:
+        """A district of the city of entry ``k`` (by its number, ``text``; the
+        city's name as read, ``city``): the district when the data lists it
+        as the city's name and its number ("Marseille 13e Arrondissement" is
+        "Marseille 13", one place of that name near the city), else kept as
+        sent with an ``unresolved`` warning that offers the city."""
         ci, ix = self.index.cities, self.index
+        n = reading.district_number(text)
+        if n is not None:
+            parts = {
+                self._place_no[j]: j
+                for form in dict.fromkeys((f"{city} {n}", f"{city} {n:02d}"))
+                for j in ci.named(fold(form))
+                if j < ALTERNATE
+                and ci.country[j] == ci.country[k]
+                and _km(ci.lat[j], ci.lon[j], ci.lat[k], ci.lon[k]) <= _PART_KM
+            }
+            if len(parts) == 1:
+                return self._answer(text, next(iter(parts.values())))
         st = ci.state_of(k)
         where = ix.states.code[st] if st >= 0 else ix.countries.alpha3[ci.country[k]]
         error = PlaceError(

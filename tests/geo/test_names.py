@@ -333,6 +333,25 @@ def test_a_district_the_data_lists_is_answered_with_its_own_id(resolver: Resolve
     assert res.city is not None and res.city.startswith("Q") and res.city != whole.city
 
 
+@pytest.mark.parametrize(
+    ("in_country", "sent", "listed"),
+    [
+        ("FR", "Marseille 13e Arrondissement", "Marseille 13"),
+        ("FR", "Marseille 1er Arrondissement", "Marseille 01"),
+        ("FR", "13013 Marseille 13e", "Marseille 13"),
+        ("CZ", "Praha XVI", "Praha 16"),
+    ],
+)
+def test_a_district_number_finds_the_district_the_data_lists_by_number(
+    resolver: Resolver, in_country: str, sent: str, listed: str
+) -> None:
+    # the part, when the data has it under the city's name and its number
+    res = resolver.resolve(in_country, OMITTED, sent)
+    part = resolver.resolve(in_country, OMITTED, listed)
+    assert part.city is not None and part.city.startswith("Q")
+    assert (res.city, res.errors, res.warnings) == (part.city, (), ())
+
+
 # ---- suggestions -------------------------------------------------------------------
 
 

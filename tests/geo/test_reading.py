@@ -198,6 +198,23 @@ def test_a_district_number_is_told_from_a_postcode(sent: str, rule: str) -> None
     assert reading.names_a_part(r) == (rule == "district")
 
 
+@pytest.mark.parametrize(
+    ("sent", "number"),
+    [
+        ("Paris 11e Arrondissement", 11),
+        ("Wien 3. Bezirk", 3),
+        ("Budapest XI", 11),
+        ("Paris XVe", 15),
+        ("75011 Paris 11e", 11),
+        ("Lyon 03", 3),
+        ("Wien 1010", None),
+        ("Paris", None),
+    ],
+)
+def test_the_number_of_a_district(sent: str, number: int | None) -> None:
+    assert reading.district_number(sent) == number
+
+
 def test_a_city_that_is_only_a_number_stays() -> None:
     assert reading.postcode("1010") == []
     assert reading.postcode("Madrid") == []
