@@ -604,15 +604,20 @@ Written = Literal["full", "initials", "short"]
 
 def capitals(text: str) -> tuple[tuple[str, Written], ...]:
     """The folded words of a sent name, each with how it is written, for
-    ``abbreviated_words``."""
-    out: list[tuple[str, Written]] = []
+    ``abbreviated_words``; none when no word is written abbreviated (then
+    ``abbreviated_words`` is false for every name, and folding each word of a
+    long text one by one would cost a third of a millisecond)."""
+    if "." not in text and text.islower():  # no dot, no capital: nothing abbreviated
+        return ()
+    tokens: list[tuple[str, Written]] = []
     for token, dot in _TOKEN.findall(text):
         how: Written = "short" if dot else "full"
         if len(token) >= 2 and token.isupper() and not dot:
             how = "initials"
-        for word in words(token):
-            out.append((word, how))
-    return tuple(out)
+        tokens.append((token, how))
+    if all(how == "full" for _, how in tokens):
+        return ()
+    return tuple((word, how) for token, how in tokens for word in words(token))
 
 
 def _shortened(short: str, word: str) -> bool:

@@ -29,9 +29,10 @@ _WHOLE_CUTOFF = 55.0
 _INSIDE_MIN = 6  # a key this long found whole inside a name is offered too
 _LIMIT = 12  # names scored in full per request; a few places each at most
 _MAX_KEY = 64  # longer text is cut: the cost of a score grows with the length
-#: Keys ranked per request (the sent name, then its first readings): each costs a
-#: scan of the pool (~0.3 ms for the 9,000 Latin names of all states), and a long
-#: nonsense value has up to 24 readings.
+#: Keys ranked per request by default (the sent name, then its first readings):
+#: each costs a scan of the names of about its length (up to 0.2 ms for a
+#: country's 4,500 state names), and a long nonsense value has up to 24
+#: readings. The pool of all countries' states ranks the sent name only.
 _MAX_KEYS = 3
 
 
@@ -44,9 +45,17 @@ def script(key: str) -> str:
 class Pool:
     """Folded names → places, grouped by script, to rank against one key."""
 
-    __slots__ = ("_by_length", "_by_script", "_joined")
+    __slots__ = ("_by_length", "_by_script", "_joined", "_max_keys", "_whole_cutoff")
 
-    def __init__(self, names: Iterable[tuple[str, Sequence[int]]]) -> None:
+    def __init__(
+        self,
+        names: Iterable[tuple[str, Sequence[int]]],
+        *,
+        max_keys: int = _MAX_KEYS,
+        whole_cutoff: float = _WHOLE_CUTOFF,
+    ) -> None:
+        self._max_keys = max_keys
+        self._whole_cutoff = whole_cutoff
         by_script: dict[str, tuple[list[str], list[tuple[int, ...]]]] = {}
         for key, places in names:
             keys, ids = by_script.setdefault(script(key), ([], []))
@@ -64,20 +73,25 @@ class Pool:
                 at += len(key) + 1
             starts.append(at)
             self._joined[name] = ("\n".join(keys), starts)
-        # Each script's names by length: a name much shorter or longer than the
-        # key cannot reach _WHOLE_CUTOFF, so a long key is scored against the
-        # few names of about its length only.
-        self._by_length: dict[str, tuple[list[int], list[int]]] = {}
+        # Each script's names by length (and, within a length, in their order):
+        # a name much shorter or longer than the key cannot reach
+        # _WHOLE_CUTOFF, so a key is scored against one slice of these, the
+        # names of about its length only.
+        self._by_length: dict[str, tuple[list[int], list[str], list[int]]] = {}
         for name, (keys, _) in by_script.items():
             order = sorted(range(len(keys)), key=lambda at: len(keys[at]))
-            self._by_length[name] = (order, [len(keys[at]) for at in order])
+            self._by_length[name] = (
+                order,
+                [keys[at] for at in order],
+                [len(keys[at]) for at in order],
+            )
 
     def __len__(self) -> int:
         return sum(len(keys) for keys, _ in self._by_script.values())
 
     def rank(self, keys: Sequence[str]) -> list[int]:
         """Places whose names score at least ``_CUTOFF`` against any of the
-        first ``_MAX_KEYS`` distinct ``keys`` (the sent name and its readings),
+        first ``max_keys`` distinct ``keys`` (the sent name and its readings),
         best first; without repeats."""
         scored: dict[int, float] = {}
         done: set[str] = set()
@@ -85,7 +99,7 @@ class Pool:
             key = key[:_MAX_KEY]
             if not key or key in done:
                 continue  # (a key ranked again changes nothing: scores only rise)
-            if len(done) == _MAX_KEYS:
+            if len(done) == self._max_keys:
                 break
             done.add(key)
             found = self._by_script.get(script(key))
@@ -93,13 +107,7 @@ class Pool:
                 continue
             names, ids = found
             # the plain ratio first: cheap, and a name below it is never offered
-            for _name, whole, at in process.extract(
-                key,
-                self._near_in_length(key, names),
-                scorer=fuzz.ratio,
-                limit=_LIMIT,
-                score_cutoff=_WHOLE_CUTOFF,
-            ):
+            for at, whole in self._closest(key, names):
                 score = fuzz.WRatio(key, names[at], score_cutoff=_CUTOFF)
                 if not score:
                     continue
@@ -117,26 +125,42 @@ class Pool:
                     hit = joined.find(key, starts[at + 1])
         return [p for p, _ in sorted(scored.items(), key=lambda item: -item[1])]
 
-    def _near_in_length(self, key: str, names: list[str]) -> list[str] | dict[int, str]:
-        """The names whose length lets them reach ``_WHOLE_CUTOFF`` against
-        ``key``, by their index in ``names`` and in its order (so that ties
-        rank as over all names), or all of ``names`` when most can.
+    def _closest(self, key: str, names: list[str]) -> list[tuple[int, float]]:
+        """The ``_LIMIT`` names of ``names`` (its script's) of the best
+        ``fuzz.ratio`` against ``key``, at least the pool's whole cutoff: (index in
+        ``names``, score), best first and ties in the order of ``names`` (what
+        ``process.extract`` over all of ``names`` gives).
 
+        Only the names whose length lets them reach the cutoff are scored, one
+        slice of the names sorted by length (no list or dict built per key):
         ``fuzz.ratio`` is 100 * (1 - indel distance / (n + m)), and the indel
-        distance is at least the difference of the lengths: a name of length
-        ``n`` reaches at most 200 * min(n, m) / (n + m)."""
-        order, lengths = self._by_length[script(key)]
-        m, cut = len(key), _WHOLE_CUTOFF
+        distance is at least the difference of the lengths, so a name of
+        length ``n`` reaches at most 200 * min(n, m) / (n + m)."""
+        order, by_length, lengths = self._by_length[script(key)]
+        m, cut = len(key), self._whole_cutoff
         i = bisect_left(lengths, math.floor(m * cut / (200 - cut)))
         j = bisect_right(lengths, math.ceil(m * (200 - cut) / cut))
-        if 2 * (j - i) >= len(names):
-            return names
-        return {at: names[at] for at in sorted(order[i:j])}
+        if j - i == len(names):  # all names: one pass in their own order
+            return [
+                (at, whole)
+                for _name, whole, at in process.extract(
+                    key, names, scorer=fuzz.ratio, limit=_LIMIT, score_cutoff=cut
+                )
+            ]
+        # every hit of the slice, then the order of a pass over all names
+        hits = process.extract(key, by_length[i:j], scorer=fuzz.ratio, limit=None, score_cutoff=cut)
+        found = sorted((-whole, order[i + k]) for _name, whole, k in hits)
+        return [(at, -negative) for negative, at in found[:_LIMIT]]
 
 
-def pool_of(names: Mapping[str, Sequence[int]]) -> Pool:
+def pool_of(
+    names: Mapping[str, Sequence[int]],
+    *,
+    max_keys: int = _MAX_KEYS,
+    whole_cutoff: float = _WHOLE_CUTOFF,
+) -> Pool:
     """A pool of ``names`` (folded key → places)."""
-    return Pool(names.items())
+    return Pool(names.items(), max_keys=max_keys, whole_cutoff=whole_cutoff)
 
 
 def pools_by_group(
