@@ -247,7 +247,13 @@ class Resolver:
         (about 0.3 s) so that a field costs at most 1 ms."""
         states = index.states
         self._country_pool = pool_of(index.countries.names)
-        self._all_states_pool = pool_of(states.names)
+        # Without a country a state's suggestions rank all countries' states
+        # (8,892 Latin names): only the sent name (not its readings too), and
+        # only names of about its length that reach a ratio of 80 (what the
+        # weighted ratio asks of a name of about the key's length anyway), so
+        # that one scan of a few thousand names stays far under 1 ms. The
+        # same name in other countries is still offered (_suggest_states).
+        self._all_states_pool = pool_of(states.names, max_keys=1, whole_cutoff=80.0)
         self._state_pools: dict[int, Pool] = pools_by_group(
             (states.names, states.other_names), states.country
         )
