@@ -47,6 +47,7 @@ from rapidfuzz import fuzz, process
 # this checkout's padron, not the one installed in the environment (another worktree's)
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import padron
 from padron.geo import OMITTED, Resolver, open_resolver, reading, suggest
 from padron.geo.fold import fold
 from padron.geo.types import Sent
@@ -243,6 +244,7 @@ def main() -> None:
     inputs = {(kind, n): KINDS[kind](values, n) for kind in kinds for n in lengths}
 
     load = os.getloadavg()
+    print(f"padron from {Path(padron.__file__).parent}")
     print(
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
         f"{sys.version.split()[0]}, load {load[0]:.2f} {load[1]:.2f}; {len(chosen)} shapes × "

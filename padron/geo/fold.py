@@ -262,5 +262,6 @@ def fold_code(text: str) -> str:
     "ＪＰ-13", "JP\u200b-13" and "jp_13" are all "JP-13"."""
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
-        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+        if not text.isprintable():  # (a format character is never printable)
+            text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     return "".join(text.split()).replace("_", "-").replace(".", "").upper()
