@@ -138,8 +138,9 @@ class Pool:
         length ``n`` reaches at most 200 * min(n, m) / (n + m)."""
         order, by_length, lengths = self._by_length[script(key)]
         m, cut = len(key), self._whole_cutoff
-        i = bisect_left(lengths, math.floor(m * cut / (200 - cut)))
-        j = bisect_right(lengths, math.ceil(m * (200 - cut) / cut))
+        # (the bounds themselves can be reached: a hair of slack for the floats)
+        i = bisect_left(lengths, math.ceil(m * cut / (200 - cut) - 1e-9))
+        j = bisect_right(lengths, math.floor(m * (200 - cut) / cut + 1e-9))
         if j - i == len(names):  # all names: one pass in their own order
             return [
                 (at, whole)
