@@ -652,9 +652,16 @@ def _cities(
     for row in old:
         places[(row.country, fold(row.name))].append((row.lat, row.lon))
     towns: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    # (rule 7: by their names in the Latin alphabet too, as GeoNames places join
+    # entries below: "Toyama Shi" and "Gumi-si" are GeoNames' Toyama and Gumi)
+    spots: dict[tuple[str, str], list[tuple[float, float, int]]] = defaultdict(list)
     for g in gn:
         places[(g.country, fold(g.name))].append((g.lat, g.lon))
         towns[(g.country, fold(g.name))].append((g.lat, g.lon))
+        for key in {fold(g.name)} | {
+            fold(n) for n in g.alternates if n.isascii() and not _CODE_LIKE.match(n)
+        } - {""}:
+            spots[(g.country, key)].append((g.lat, g.lon, g.population))
     fused = fuse(
         old,
         new,
@@ -665,6 +672,7 @@ def _cities(
         places,
         within=lambda a, b: _within(a, b, parent),
         towns=towns,
+        geonames=spots,
     )
     # a place's entries: the older package's filing first (``Cities.best`` picks it
     # on a tie, so a city implies the state it always did: Paris FR-IDF, not FR-75C)

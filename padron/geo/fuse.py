@@ -8,10 +8,11 @@ filing, no ids). The rules (docs/geo.md has the long form):
 1. **Joins by numeric id are checked.** An official row joins the older row of
    its numeric id only when both lie in one country, their names agree
    (``names_agree``) and they lie within ``JOIN_KM`` — or within ``MOVED_KM``
-   when the names are equal when folded (the newer package moved the row:
-   Xinxiang, 20308, from the prefecture's centroid to the city, 26 km; Caraga,
+   when the names are equal when folded (one package moved the row: Xinxiang,
+   20308, 26 km, the older row on the city, the official one off it; Caraga,
    144915, into the province it lies in, 15 km: the older row's position is
-   then the newer one); a disagreeing join is dropped and listed in the build
+   then the newer one, the one a shop's data copies; rule 7 says where it is
+   not the town's); a disagreeing join is dropped and listed in the build
    report.
 2. **An id is trusted only where its rows agree.** Of the older rows carrying
    one Wikidata id, those not flagged ``is_duplicated`` must all name one place
@@ -46,6 +47,16 @@ filing, no ids). The rules (docs/geo.md has the long form):
    official row of its state within ``MISFILED_KM``, amid another state's, is
    filed under that state (Lisbon, Q597, which the older package files under
    Guarda, 250 km away).
+7. **An id whose rows lie away from the town of its name is used only with its
+   state** (``unplaced``): every entry of the id lies 10–50 km (``JOIN_KM`` to
+   ``MOVED_KM``) from a GeoNames town of the name (``UNPLACED_POPULATION``+
+   inhabitants), and no GeoNames place of the name lies within ``JOIN_KM`` of
+   any: a municipality's or prefecture's centroid, or a district named after
+   its seat — the data cannot tell which. The entries keep the id
+   (``UNPLACED``); the resolver answers it when the client sends the state it
+   is filed under, and keeps the city as sent, saying the sources disagree
+   about where it is, when the name alone is sent: `BR, Cuiabá` (Q170762's row
+   29.6 km from the city), `CN, Zhoukou`, `IN, Thane`.
 """
 
 from __future__ import annotations
@@ -63,7 +74,7 @@ from padron.geo.sources import OfficialCity, RefCity
 
 #: The version of these rules; it is part of the index's name and header, so a
 #: change of a rule (or of a constant below) builds a new index.
-FUSE_VERSION = 7
+FUSE_VERSION = 8
 
 JOIN_KM = 10.0  # rows joined by numeric id: at most this far apart
 MOVED_KM = 50.0  # ... or this far when the name is the same: a row the newer package moved
@@ -72,6 +83,12 @@ LEND_KM = 3.0  # a trusted row lends its id to an unconfirmed row at most this f
 MISNAMED_KM = 50.0  # a row's English name naming only places farther than this is another's
 MISFILED_KM = 50.0  # an entry with no entry of its state this near, amid another's, is misfiled
 MISFILED_MIN = 3  # ... when at least this many entries of that other state lie so near
+#: Rule 7: a GeoNames place of at least this many inhabitants is a town a shop
+#: means by its name. GeoNames' own line between a town and a village (its
+#: ``cities15000`` table); the places below it are mostly villages and
+#: localities that share a municipality's name without being what it is named
+#: after (a hamlet 30 km from a municipality is no evidence against its row).
+UNPLACED_POPULATION = 15_000
 
 #: Words of an English name that make it the name of an administrative division
 #: above the town (rule 4b): "Jaipur district", "Tétouan Province", "Metropolitan
@@ -155,8 +172,9 @@ def state_names_agree(a: Iterable[str], b: Iterable[str], *, extra_words: int = 
 
 def join_by_id(old: list[RefCity], new: list[OfficialCity], report: Report) -> dict[int, int]:
     """Official row → older row of the same numeric id, where the join checks
-    out: one country, names agreeing, at most ``JOIN_KM`` apart. Dropped joins
-    are listed in ``report``."""
+    out: one country, names agreeing, at most ``JOIN_KM`` apart (``MOVED_KM``
+    when the folded names are equal: the older row then takes the official
+    position, changed in place). Dropped joins are listed in ``report``."""
     old_by_id = {row.id: i for i, row in enumerate(old)}
     out: dict[int, int] = {}
     for j, nrow in enumerate(new):
@@ -172,7 +190,11 @@ def join_by_id(old: list[RefCity], new: list[OfficialCity], report: Report) -> d
             and distance <= (MOVED_KM if moved else JOIN_KM)
         ):
             out[j] = i
-            if distance > JOIN_KM:  # the older row's position is superseded
+            if distance > JOIN_KM:
+                # the official position stands: the maintained package's, from
+                # which a shop's data is drawn. GeoNames confirms the older one
+                # more often (161 of 290 such joins, the official 72), so an
+                # id GeoNames does not confirm there is kept to its state (rule 7)
                 o.lat, o.lon = nrow.lat, nrow.lon
                 report.counts["official rows joined by id though moved"] += 1
         else:
@@ -215,6 +237,7 @@ class Report:
     divisions: list[str] = field(default_factory=list)
     lent_ids: list[str] = field(default_factory=list)
     refiled: list[str] = field(default_factory=list)
+    unplaced: list[str] = field(default_factory=list)
     unlisted: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
@@ -235,6 +258,11 @@ class Report:
             ("Rows named in English after another place (id and names not used)", self.misnamed),
             ("Rows that are a division named after its seat (id not used)", self.divisions),
             ("City entries refiled under the state their position lies in", self.refiled),
+            (
+                "City entries whose id is used only with their state: its rows lie 10-50 km "
+                "from the town of their name (unplaced)",
+                self.unplaced,
+            ),
             ("GeoNames big places the reference data lacks (places without an id)", self.unlisted),
         ):
             lines += ["", f"{title}: {len(items)}"]
@@ -368,6 +396,7 @@ def fuse(
     places: dict[tuple[str, str], list[tuple[float, float]]] | None = None,
     within: Callable[[int, int], bool] | None = None,
     towns: dict[tuple[str, str], list[tuple[float, float]]] | None = None,
+    geonames: dict[tuple[str, str], list[tuple[float, float, int]]] | None = None,
 ) -> list[Entry]:
     """The entries of the fused places (rules in the module docstring).
 
@@ -377,8 +406,10 @@ def fuse(
     places by (country, folded name) that rule 4 checks English names against
     (default: the older rows). ``within(a, b)``: whether index state ``a`` is
     ``b`` or lies inside it (default: equality), for rule 6. ``towns``: the
-    positions of GeoNames places by (country, folded name), for rule 4b
-    (default: none, so no row is one)."""
+    positions of GeoNames places by (country, folded name), for rules 4b and 7
+    (default: none, so no row is one). ``geonames``: GeoNames places by
+    (country, folded name — their own and their names in the Latin alphabet)
+    as (lat, lon, population), for rule 7 (default: none)."""
     counts = report.counts
     if places is None:
         places = defaultdict(list)
@@ -553,11 +584,81 @@ def fuse(
         else:
             add(("n", nrow.id), 0, Trust.NO_ID, nrow, st, [nrow.name], True, 0)
     out = refile_misplaced(list(entries.values()), report, within)
+    unplaced(out, geonames or {}, report)
     counts["places"] = len(numbers)
     counts["entries"] = len(out)
     counts["entries without a trusted id"] = sum(1 for e in out if not e.qid)
     counts["entries without a state"] = sum(1 for e in out if e.state == NO_STATE)
     return out
+
+
+def unplaced(
+    entries: list[Entry],
+    geonames: dict[tuple[str, str], list[tuple[float, float, int]]],
+    report: Report,
+) -> None:
+    """Rule 7: an id whose rows the sources place away from the town of their
+    name is used only within a state the client sends (``Trust.UNPLACED``).
+
+    For each trusted id and each folded label of its entries: when GeoNames
+    (``geonames``: (alpha-2, folded name) → (lat, lon, population), by a
+    place's own name and its names in the Latin alphabet) has a town of that
+    name of ``UNPLACED_POPULATION``+ inhabitants in the entries' country lying
+    more than ``JOIN_KM`` and at most ``MOVED_KM`` from *every* entry of the
+    id, and no place of that name at all within ``JOIN_KM`` of any of them,
+    the id's entries found by that name (their label or another of their
+    names: "Bazhong Shi" is found by "Bazhong") become ``UNPLACED``: they keep
+    the id (``entries`` are changed in place; each is listed in the report).
+    Such rows are a centroid: of a Brazilian municipality (Cuiabá, Q170762,
+    29.6 km from the city; the municipality *is* the city), of a Chinese
+    prefecture where the official package moved the row (Zhoukou, 32 km; the
+    older row, on the city, took the official position by rule 1), or of an
+    Indian district named after its seat (Thane at 19.33333, 73.25, whole
+    minutes): the data cannot tell a municipality that is its town from a
+    district that is not. With the state sent, the row is the place of that
+    name filed there, whatever the id's extent — and the id is answered; the
+    name alone means the town a shop knows (whose population the build lends
+    the place from 15–50 km, ``build._unlisted_big_places``), which the id's
+    rows do not confirm: kept as sent, with a warning that the sources disagree
+    about where it is.
+    (GeoNames was also tried as the arbiter of the two packages' positions:
+    where they place a joined row 10–50 km apart, it confirms the older one
+    161 times, the official one 72 times — but filing the place at the older
+    position answers the official package's own row, which a shop's data
+    copies, with a place 15–45 km from it: docs/geo.md has the figures.)"""
+    by_qid: dict[int, list[Entry]] = defaultdict(list)
+    for e in entries:
+        if e.qid and e.why == Trust.CONFIRMED:
+            by_qid[e.qid].append(e)
+    flagged = 0
+    for q, mine in by_qid.items():
+        for name in dict.fromkeys(fold(e.label) for e in mine):
+            spots = [
+                spot
+                for country in dict.fromkeys(e.country for e in mine)
+                for spot in geonames.get((country, name), ())
+            ]
+            if any(km(e.lat, e.lon, a, b) <= JOIN_KM for e in mine for a, b, _ in spots):
+                continue  # a place of the name where the rows are: they are it
+            far = [
+                (lat, lon, people)
+                for lat, lon, people in spots
+                if people >= UNPLACED_POPULATION
+                and all(JOIN_KM < km(e.lat, e.lon, lat, lon) <= MOVED_KM for e in mine)
+            ]
+            if not far:
+                continue
+            lat, lon, people = max(far, key=lambda t: t[2])
+            for e in mine:
+                if e.why == Trust.CONFIRMED and name in {fold(n) for n in [e.label, *e.names]}:
+                    e.why = Trust.UNPLACED
+                    flagged += 1
+                    report.unplaced.append(
+                        f"{e.label} ({e.country}, Q{q}, state {e.state}, {e.lat:.3f},{e.lon:.3f}):"
+                        f" {km(e.lat, e.lon, lat, lon):.1f} km from GeoNames' town of the name"
+                        f" ({people:,} inhabitants, {lat:.3f},{lon:.3f})"
+                    )
+    report.counts["city entries whose id is used only with their state (unplaced)"] = flagged
 
 
 def refile_misplaced(

@@ -97,7 +97,8 @@ class IndexFileError(IndexFormatError):
 class Trust(enum.IntEnum):
     """Why a city entry has (or lacks) a Wikidata id; ``Cities.why`` holds it.
 
-    Only ``CONFIRMED`` entries carry an id (``Cities.qid`` > 0); the others are
+    Only ``CONFIRMED`` and ``UNPLACED`` entries carry an id (``Cities.qid`` >
+    0), the latter answered only within a state the client sent; the others are
     places the data knows, by name, state and position, that must be kept as
     sent with a warning rather than answered with an id that may be another's.
     """
@@ -122,6 +123,13 @@ class Trust(enum.IntEnum):
     #: name is "Jaipur district", "Tétouan Province"), placed at the division's
     #: centroid: its id is the division's, never the town's.
     DIVISION = 5
+    #: The sources disagree about where the place is: every row carrying its id
+    #: lies 10–50 km from a town of its name that GeoNames has (15,000+
+    #: inhabitants), none of that name nearer (a municipality's or prefecture's
+    #: centroid, or a district named after its seat: the data cannot tell which).
+    #: The entry keeps its id, answered only when the client sends the state it
+    #: is filed under; found by its name alone, it is kept as sent.
+    UNPLACED = 6
 
     @property
     def reason(self) -> str:
@@ -139,6 +147,8 @@ _REASONS = {
     Trust.MISNAMED: "the place data gives it the Wikidata id and names of another place",
     Trust.DIVISION: "the only Wikidata id the place data gives it is that of the "
     "administrative division named after it",
+    Trust.UNPLACED: "the sources disagree about where it is (the rows carrying its Wikidata id "
+    "lie 10–50 km from the town of that name): send its state to have the id",
 }
 
 
@@ -233,7 +243,8 @@ class Cities:
     Per entry (typed arrays, one slot each):
 
     - ``qid``: Wikidata number (``Q`` + digits), or ``NO_QID`` (0) when the
-      place has no trustworthy id; ``why`` (a ``Trust`` value) says why.
+      place has no trustworthy id; ``why`` (a ``Trust`` value) says why
+      (``UNPLACED``: an id usable only within a state the client sent).
     - ``place``: the place number; entries of one place (one per state any
       source files it under) share it. Deduplicate candidates by ``place``,
       not by ``qid``: unconfirmed places all have ``qid`` 0.

@@ -33,7 +33,7 @@ from typing import Final
 
 from padron.geo import reading
 from padron.geo.fold import fold, fold_code, words
-from padron.geo.index import ALTERNATE, Index, IndexFileError, load_index
+from padron.geo.index import ALTERNATE, Index, IndexFileError, Trust, load_index
 from padron.geo.suggest import Pool, pool_of, pools_by_group
 from padron.geo.types import (
     NO_LOCATION,
@@ -1428,7 +1428,7 @@ class Resolver:
         the accents sent, else the most prominent, with a warning."""
         places = self._places(entries)
         if len(places) == 1:
-            return self._answer(text, places[0])
+            return self._answer(text, places[0], in_state=True)
         ci = self.index.cities
         key = fold(text)
         own = [k for k in entries if fold(ci.label[k]) == key]
@@ -1439,7 +1439,7 @@ class Resolver:
             else "the most prominent"
         )
         if not text.isascii():
-            spelled = self._spelled_as(text, named)
+            spelled = self._spelled_as(text, named, in_state=True)
             if spelled is not None:
                 return spelled
         top = named[0]
@@ -1455,7 +1455,7 @@ class Resolver:
             f"passed over: {self._passed_over(rest)}",
             candidates=self._listed(rest),
         )
-        return self._answer(text, top, (warning,))
+        return self._answer(text, top, (warning,), in_state=True)
 
     def _nearest_to_state(self, text: str, entries: list[int], state: int) -> _Found:
         """Country and state sent, the name only in other states of the country:
@@ -1534,15 +1534,31 @@ class Resolver:
             ),
         )
 
-    def _answer(self, text: str, k: int, warnings: tuple[PlaceWarning, ...] = ()) -> _Found:
+    def _answer(
+        self,
+        text: str,
+        k: int,
+        warnings: tuple[PlaceWarning, ...] = (),
+        *,
+        in_state: bool = False,
+    ) -> _Found:
         """The entry decided on, or, when the place has no trustworthy id, the
-        name kept as sent with a warning saying why."""
-        ci = self.index.cities
-        if ci.qid[k]:
+        name kept as sent with a warning saying why. ``in_state``: the entry
+        was found under the state the client sent, which an ``UNPLACED``
+        entry's id needs (``_has_id``)."""
+        if self._has_id(k, in_state):
             return _Found(k, warnings=warnings)
         error = PlaceError("city", "not_found", self._no_id(text, k))
         # (the decision's own warnings concern an id that is not stored: dropped)
         return _Found(unresolved=error, kept=_kept("city", error, text).kept)
+
+    def _has_id(self, k: int, in_state: bool) -> bool:
+        """Whether entry ``k``'s id may be answered: a trusted id, or an
+        ``UNPLACED`` one found under the state the client sent (fuse rule 7:
+        its rows lie 10–50 km from the town of its name, so the name alone may
+        mean that town, which the id's rows do not confirm)."""
+        ci = self.index.cities
+        return bool(ci.qid[k]) and (in_state or ci.why[k] != Trust.UNPLACED)
 
     def _no_id(self, text: str, k: int) -> str:
         """Why entry ``k``, found for ``text``, has no id to store: the
@@ -1581,7 +1597,7 @@ class Resolver:
                 return spelled
         top, rest = places[0], places[1:]
         if scoped and ci.population[top] >= _PROMINENCE * max(ci.population[rest[0]], _FLOOR):
-            if not ci.qid[top]:
+            if not self._has_id(top, False):
                 return self._answer(text, top)  # (which would drop the warning below)
             warning = PlaceWarning(
                 "city",
@@ -1622,7 +1638,7 @@ class Resolver:
         more = f" and {len(rest) - _MAX_CANDIDATES} more" if len(rest) > _MAX_CANDIDATES else ""
         return names + more
 
-    def _spelled_as(self, text: str, places: list[int]) -> _Found | None:
+    def _spelled_as(self, text: str, places: list[int], *, in_state: bool = False) -> _Found | None:
         """Of namesakes that differ only by accents (Kölbingen, Kolbingen), the one
         whose name is spelled with the accents sent, when exactly one is; with a
         warning naming the others. Text without accents never decides: on an
@@ -1637,7 +1653,7 @@ class Resolver:
         if len(same) != 1:
             return None
         k = same[0]
-        if not ci.qid[k]:
+        if not self._has_id(k, in_state):
             return self._answer(text, k)  # (which would drop the warning below)
         rest = [p for p in places if p != k]
         return self._answer(
@@ -1652,6 +1668,7 @@ class Resolver:
                     candidates=self._listed(rest),
                 ),
             ),
+            in_state=in_state,
         )
 
     @staticmethod

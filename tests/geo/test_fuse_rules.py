@@ -1,13 +1,16 @@
-"""Rule 4b of ``padron.geo.fuse`` on rows written out: which rows are an
-administrative division named after its seat, whose id is never the seat's."""
+"""Rules of ``padron.geo.fuse`` on rows written out: which rows are an
+administrative division named after its seat, whose id is never the seat's
+(4b, 4c); which ids lie away from the town of their name, and are used only
+with their state (7)."""
 
 from __future__ import annotations
 
 import pytest
 
 from padron.geo import OMITTED, Resolver
-from padron.geo.fuse import division
-from padron.geo.sources import RefCity
+from padron.geo.fuse import Entry, Report, division, fuse, join_by_id, unplaced
+from padron.geo.index import Trust
+from padron.geo.sources import OfficialCity, RefCity
 
 # GeoNames places (alpha-2, folded name) -> positions, as build.py passes them
 TOWNS = {
@@ -144,3 +147,88 @@ def test_a_numbered_part_of_a_city_is_not_answered_with_anothers_id(resolver: Re
         if res.city is not None and res.city.startswith("Q"):
             place = resolver.describe("city", res.city)
             assert place is not None and place.name == sent
+
+
+# ---- rule 7: an id whose rows lie 10-50 km from the town of its name
+
+
+def _entry(
+    label: str, lat: float, lon: float, *, qid: int = 170762, names: list[str] | None = None
+) -> Entry:
+    return Entry(1, qid, Trust.CONFIRMED, "BR", 7, label, names or [label], lat, lon)
+
+
+# GeoNames places (alpha-2, folded name) -> (lat, lon, population), as build.py passes them
+CUIABA_TOWN = (-15.596, -56.097, 618_124)  # GeoNames' Cuiabá, the city
+
+
+@pytest.mark.parametrize(
+    ("entries", "geonames", "expected"),
+    [
+        # a municipality's row at its centroid, 29.6 km from the city of its name
+        ([("Cuiabá", -15.419, -55.890)], [CUIABA_TOWN], ["UNPLACED"]),
+        # every row of the id counts: one on the town confirms the id
+        (
+            [("Cuiabá", -15.419, -55.890), ("Cuiabá", -15.60, -56.10)],
+            [CUIABA_TOWN],
+            ["CONFIRMED", "CONFIRMED"],
+        ),
+        # a GeoNames place of the name where the rows are, however small, is them
+        ([("Cuiabá", -15.419, -55.890)], [CUIABA_TOWN, (-15.42, -55.89, 800)], ["CONFIRMED"]),
+        # a namesake below the size of a town is no evidence against the row
+        ([("Cuiabá", -15.419, -55.890)], [(-15.596, -56.097, 14_999)], ["CONFIRMED"]),
+        # a town of the name more than 50 km off is another place
+        ([("Cuiabá", -15.419, -55.890)], [(-16.0, -56.5, 618_124)], ["CONFIRMED"]),
+        # the id's other entry found by the name too ("Bazhong Shi", named "Bazhong")
+        (
+            [("Cuiabá", -15.419, -55.890), ("Cuiabá Municipality", -15.419, -55.890)],
+            [CUIABA_TOWN],
+            ["UNPLACED", "CONFIRMED"],
+        ),
+    ],
+)
+def test_an_id_placed_away_from_the_town_of_its_name_needs_its_state(
+    entries: list[tuple[str, float, float]],
+    geonames: list[tuple[float, float, int]],
+    expected: list[str],
+) -> None:
+    made = [_entry(label, lat, lon) for label, lat, lon in entries]
+    report = Report()
+    unplaced(made, {("BR", "cuiaba"): geonames}, report)
+    assert [e.why.name for e in made] == expected
+    assert all(e.qid == 170762 for e in made)  # the id is kept, for the state
+    assert len(report.unplaced) == expected.count("UNPLACED")
+
+
+def test_an_id_found_by_the_name_under_another_label_needs_its_state_too() -> None:
+    made = [
+        _entry("Bazhong", 32.04, 107.062, qid=178945),
+        _entry("Bazhong Shi", 32.04, 107.062, qid=178945, names=["Bazhong Shi", "Bazhong"]),
+    ]
+    for e in made:
+        e.country = "CN"
+    unplaced(made, {("CN", "bazhong"): [(31.86, 106.75, 2_712_894)]}, Report())
+    assert [e.why.name for e in made] == ["UNPLACED", "UNPLACED"]
+
+
+def test_a_row_the_official_package_moved_off_the_town_needs_its_state() -> None:
+    """Rules 1 and 7 together: the older row of Zhoukou (20460) lies on the
+    city, the official row of the same id 32 km off (the prefecture's
+    centroid); the join holds and the place takes the official position,
+    which GeoNames does not confirm: the id is used only with its state."""
+    old = [RefCity(20460, "Q198061", "Zhoukou", ["Zhoukou"], "CN", 1, 33.63333, 114.63333)]
+    new = [OfficialCity(20460, "Zhoukou", "CN", 2, 33.808333, 114.911944)]
+    report = Report()
+    joins = join_by_id(old, new, report)
+    assert joins == {0: 0}
+    [entry] = fuse(
+        old,
+        new,
+        joins,
+        lambda st: 5,
+        lambda st: 5,
+        report,
+        towns={("CN", "zhoukou"): [(33.63, 114.65)]},
+        geonames={("CN", "zhoukou"): [(33.63, 114.65, 505_171)]},
+    )
+    assert (entry.qid, entry.why.name) == (198061, "UNPLACED")

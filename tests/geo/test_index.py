@@ -82,7 +82,9 @@ def test_loaded_index_holds_the_reference_places(index: Index) -> None:
 def test_every_entry_without_an_id_says_why_and_every_id_is_trusted(index: Index) -> None:
     ci = index.cities
     for k in range(len(ci)):
-        assert (ci.qid[k] == 0) == (ci.trust(k) != Trust.CONFIRMED)
+        # (an UNPLACED entry keeps its id for requests that send its state)
+        assert (ci.qid[k] == 0) == (ci.trust(k) not in (Trust.CONFIRMED, Trust.UNPLACED))
+    assert any(ci.trust(k) == Trust.UNPLACED for k in range(len(ci)))
     unconfirmed = {ci.trust(k) for k in range(len(ci)) if not ci.qid[k]}
     assert unconfirmed == {
         Trust.NO_ID,

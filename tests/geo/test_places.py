@@ -349,6 +349,34 @@ def test_a_division_that_is_the_place_named_keeps_its_id(
     assert (res.city or "").startswith("Q"), res
 
 
+# A city whose reference rows the sources place 10-50 km from the city itself:
+# the municipality's centroid (Cuiabá, Q170762, 29.6 km off), or a prefecture's
+# centroid where the official package moved the row (Zhoukou, Q198061: the older
+# row lies on the city, the official one 32 km off). Positions of the cities
+# themselves (degrees), facts independent of the place data.
+CITIES_THE_SOURCES_PLACE_AWAY = [
+    ("BR", "BR-MT", "Cuiabá", -15.60, -56.10),
+    ("CN", "CN-HA", "Zhoukou", 33.63, 114.65),
+]
+
+
+@pytest.mark.parametrize(("country", "state", "city", "lat", "lon"), CITIES_THE_SOURCES_PLACE_AWAY)
+def test_an_id_placed_away_from_its_city_is_used_only_with_its_state(
+    resolver: Resolver, country: str, state: str, city: str, lat: float, lon: float
+) -> None:
+    # by the name alone: the city a shop means, which the id's rows do not
+    # confirm (they may be a district named after it): kept as sent, saying why
+    res = resolver.resolve(country, OMITTED, city)
+    assert_never_another_place(resolver, res, city, lat, lon, km=10)
+    assert res.city == city
+    [warning] = [w for w in res.warnings if w.field == "city"]
+    assert "disagree about where it is" in warning.description
+    # with its state: the place of that name filed there, with its id
+    res = resolver.resolve(country, state, city)
+    assert (res.city or "").startswith("Q"), res
+    assert res.state == state
+
+
 @pytest.mark.parametrize(
     ("country", "city", "lat", "lon"),
     [
