@@ -926,7 +926,29 @@ def build_index(data_dir: Path, *, log: Callable[[str], None] | None = None) -> 
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+    removed = remove_superseded(path)
+    if removed and log is not None:
+        log(f"padron: removed {removed} superseded place index file(s) from {path.parent}")
     return path
+
+
+def remove_superseded(current: Path) -> int:
+    """Remove the other place indexes (and their build reports) in ``current``'s
+    folder: each upgrade of padron or of a data package builds a new file
+    (about 27 MB), and nothing reads the old ones again: a server still running
+    on one has read it whole into memory at start. Returns how many index files
+    were removed."""
+    removed = 0
+    for other in current.parent.glob("geo-index-*.idx"):
+        if other.name == current.name:
+            continue
+        try:
+            other.unlink()
+            removed += 1
+            other.with_suffix(".report.txt").unlink(missing_ok=True)
+        except OSError:
+            pass  # another process's file we may not touch: harmless to leave
+    return removed
 
 
 def load_or_build(

@@ -213,3 +213,25 @@ def test_an_index_whose_trust_is_out_of_range_is_refused_when_loaded(
 def _fields(cities: Cities) -> dict[str, object]:
     # the constructor's fields (not those made from them, such as the name buckets)
     return {f.name: getattr(cities, f.name) for f in dataclasses.fields(cities) if f.init}
+
+
+def test_a_build_removes_the_indexes_it_supersedes(
+    copy: Path, index: Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # an upgrade of padron or of a data package builds a new file: the old
+    # ones (27 MB each) must not pile up in the data folder
+    folder = copy.parent
+    older = folder / "geo-index-v4_fold1.0_read1_fuse1_pycountry-1.idx"
+    older.write_bytes(b"an index of an earlier padron")
+    older.with_suffix(".report.txt").write_text("its build report", encoding="utf-8")
+    unrelated = folder / "customers.sqlite3"
+    unrelated.write_bytes(b"not the index's to remove")
+    copy.unlink()
+    monkeypatch.setattr(geo_build, "build_tables", lambda report=None: index)
+    messages: list[str] = []
+    geo_build.load_or_build(folder, log=messages.append)
+    assert sorted(p.name for p in folder.glob("geo-index-*")) == sorted(
+        [copy.name, geo_build.report_path(folder).name]
+    )
+    assert unrelated.exists()
+    assert any("removed 1 superseded place index" in m for m in messages)
