@@ -26,10 +26,9 @@ from pathlib import Path
 
 from padron.customers.aliasing import AliasBook, resolve_aliased
 from padron.customers.model import Customer, Project
-from padron.customers.service import CustomerService, LocationResolver
+from padron.customers.service import CustomerService, LocationResolver, reviewed_as_sent
 from padron.geo.types import NO_LOCATION, Sent
 from padron.store.base import Store
-from padron.store.records import PlaceReview
 
 #: Customers re-resolved per write (the API's batch limit).
 BATCH = 100
@@ -127,27 +126,30 @@ def reresolve_project(
     # Customers share places: each distinct stored place is planned once
     # (kept as sent, a copied city id, answered otherwise now).
     planned: dict[tuple[str | None, str | None, str | None], tuple[bool, bool, bool]] = {}
+
+    def answered_otherwise(sent: tuple[Sent, Sent, Sent], stored: tuple[Sent, Sent, Sent]) -> bool:
+        # (what CustomerService.reresolve then writes: an answer without errors
+        # that differs from the stored place)
+        place = resolve_aliased(resolver, book, *sent, NO_LOCATION, False)
+        return not place.errors and (place.country, place.state, place.city) != stored
+
     for rows in store.iter_customers(project.id, 1000):
         caught.examined += len(rows)
         for c in rows:
             where = (c.country, c.state, c.city)
-            review: PlaceReview | None = reviews.get(c.code)
-            if review is not None and review.customer_id == c.id:
+            reviewed = reviewed_as_sent(c, reviews.get(c.code))
+            if reviewed is not None:
                 caught.kept += kept_as_sent(c, resolver)
-                place = resolve_aliased(
-                    resolver, book, review.country, review.state, review.value, NO_LOCATION, False
-                )
-                if not place.errors and (place.country, place.state, place.city) != where:
+                if answered_otherwise(reviewed, where):
                     codes.append(c.code)
                 continue
             plan = planned.get(where)
             if plan is None:
                 sent = as_sent(c, resolver)
-                place = resolve_aliased(resolver, book, *sent, NO_LOCATION, False)
                 plan = planned[where] = (
                     kept_as_sent(c, resolver),
                     sent[2] != c.city,
-                    not place.errors and (place.country, place.state, place.city) != where,
+                    answered_otherwise(sent, where),
                 )
             caught.kept += plan[0]
             caught.copied += plan[1]

@@ -191,6 +191,17 @@ class _ByKey(Protocol):
     ) -> Customer | None: ...
 
 
+def reviewed_as_sent(
+    customer: Customer, review: PlaceReview | None
+) -> tuple[Sent, Sent, Sent] | None:
+    """What a customer whose city padron chose sent (country, state, city text),
+    kept in its place review; None when ``review`` is None or another
+    customer's (a code written again since the review was made)."""
+    if review is not None and review.customer_id == customer.id:
+        return review.country, review.state, review.value
+    return None
+
+
 class CustomerService(ReadingService, OverviewService):
     def __init__(
         self,
@@ -382,10 +393,8 @@ class CustomerService(ReadingService, OverviewService):
                 if current is None:
                     continue
                 review = kept.get(code)
-                sent: tuple[Sent, Sent, Sent] = (
-                    (review.country, review.state, review.value)
-                    if review is not None and review.customer_id == current.id
-                    else as_sent(current)
+                sent = reviewed_as_sent(current, review) or (
+                    as_sent(current)
                     if as_sent is not None
                     else (current.country, current.state, current.city)
                 )
