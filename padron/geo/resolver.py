@@ -1424,14 +1424,21 @@ class Resolver:
         place is it; of namesakes (a commune and its village), those whose own
         name (label) is the name sent come first — "Karnobat" is the town, not
         "Obshtina Karnobat", which has it only as another name; "Jableh" is
-        the row so named, not "Jablah" 13 km away — then the one spelled with
-        the accents sent, else the most prominent, with a warning."""
+        the row so named, not "Jablah" 13 km away — and of those, the one
+        written with the words sent ("Buena Vista", not "Buenavista"); then the
+        one spelled with the accents sent, else the most prominent, with a
+        warning."""
         places = self._places(entries)
         if len(places) == 1:
             return self._answer(text, places[0], in_state=True)
         ci = self.index.cities
         key = fold(text)
         own = [k for k in entries if fold(ci.label[k]) == key]
+        # of those, the ones written with the words sent ("Green Acres", not
+        # "Greenacres", which folds alike: two places 261 km apart in US-CA)
+        written = [k for k in own if words(ci.label[k]) == words(text)]
+        if written and len(self._places(written)) < len(self._places(own)):
+            own = written
         named = self._places(own) if own else places
         why = (
             "the one named so"
@@ -1583,6 +1590,22 @@ class Resolver:
             return list(best.values())
         return sorted(best.values(), key=lambda k: (-ci.population[k], ci.label[k], ci.qid[k]))
 
+    def _copy_named(self, text: str, top: int, rest: list[int]) -> int | None:
+        """The entry of ``rest`` named ``text`` (its label) that carries, copied,
+        the id of ``top``, which has the name only as another of its names: the
+        name is the copy's place, and the id another's ("Tillaberi Department",
+        whose row carries Tillabéri's Q1538697, the town's English name being
+        "Tillabéri Department"). None when there is none."""
+        ci = self.index.cities
+        key = fold(text)
+        q = ci.qid[top]
+        if not q or fold(ci.label[top]) == key:
+            return None
+        for k in rest:
+            if ci.carried[k] == q and fold(ci.label[k]) == key:
+                return k
+        return None
+
     def _decide(self, text: str, entries: list[int], *, scoped: bool, lenient: bool) -> _Found:
         """Namesakes in a country (``scoped``) or anywhere: one place is it; in a
         country, one overwhelmingly prominent place wins with a warning; otherwise
@@ -1597,8 +1620,10 @@ class Resolver:
                 return spelled
         top, rest = places[0], places[1:]
         if scoped and ci.population[top] >= _PROMINENCE * max(ci.population[rest[0]], _FLOOR):
-            if not self._has_id(top, False):
-                return self._answer(text, top)  # (which would drop the warning below)
+            copy = self._copy_named(text, top, rest)
+            if copy is not None or not self._has_id(top, False):
+                # (which would drop the warning below)
+                return self._answer(text, top if copy is None else copy)
             warning = PlaceWarning(
                 "city",
                 "prominence",

@@ -269,3 +269,44 @@ def test_leniency_for_a_state_sent_does_not_leak_to_a_country_alone(
     # the same name with the country alone is the client's ambiguity: an error
     alone = fresh.resolve("US", OMITTED, "Springfield")
     assert [(e.field, e.code) for e in alone.errors] == [("city", "ambiguous")]
+
+
+@pytest.mark.parametrize(
+    ("country", "state", "city", "written", "passed_over"),
+    [
+        # two places of US-CA fold alike: Green Acres (Riverside County) and
+        # Greenacres (Kern County, 261 km off, more populous)
+        ("USA", "US-CA", "Green Acres", "Green Acres", "Greenacres"),
+        ("USA", "US-CA", "Greenacres", "Greenacres", "Green Acres"),
+    ],
+)
+def test_namesakes_in_the_state_written_as_sent_come_first(
+    resolver: Resolver, country: str, state: str, city: str, written: str, passed_over: str
+) -> None:
+    res = resolver.resolve(country, state, city)
+    assert res.ok and is_id(res.city)
+    place = resolver.describe("city", res.city or "")
+    assert place is not None and place.name == written
+    # the other is named in the warning, for a human to check
+    [warning] = [w for w in res.warnings if w.code == "chosen"]
+    assert passed_over in warning.description
+
+
+@pytest.mark.parametrize(
+    ("country", "city", "owner"),
+    [
+        # the department's row carries, copied, the town's id (Q1538697); the
+        # town has the department's name only as its English name
+        ("NER", "Tillaberi Department", "Q1538697"),
+        # the row of Kalamb in Osmanabad carries, copied, the id of Kalamb
+        # 220 km off, whose English name is "Kalamb, Osmanabad"
+        ("IND", "Kalamb Osmanabad", "Q3812558"),
+    ],
+)
+def test_a_name_whose_own_row_carries_a_copied_id_is_not_answered_with_it(
+    resolver: Resolver, country: str, city: str, owner: str
+) -> None:
+    for state in (OMITTED, None):
+        res = resolver.resolve(country, state, city)
+        assert res.ok and res.city == city != owner  # kept as sent, with the warning why
+        assert ("city", "unresolved") in codes(res)
