@@ -19,7 +19,12 @@ the corpus that is sent with the same values ("sent like another row": Guixi,
 CN-JX, is two rows of the official package 12.6 km apart, and one answer cannot
 be right for one and wrong for the other); else **wrong**, and
 among the wrong, those named alike 10-50 km away are counted apart (mostly a
-municipality's centroid in one source against the town centre in the other). A city
+municipality's centroid in one source against the town centre in the other),
+and so are those where GeoNames (any size, by its names in the Latin alphabet)
+has a place of the sent name within 10 km of the answer and none within 10 km
+of the sent row: still wrong, but the sent row's position is the one no other
+source confirms (Xinyang, CN-HA: the official row 74 km from the city, at the
+prefecture's centroid). A city
 **kept as sent** (a warning says why) is no error and never wrong.
 An answer that is the **trusted id** (below) is right wherever the index files
 the id's other rows: the older package's own row places it under the sent name
@@ -68,6 +73,7 @@ import os
 import random
 import time
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 from padron.geo import OMITTED, Resolution, Resolver, open_resolver
@@ -90,6 +96,7 @@ COLUMNS = (
     "wrong",
     "of which named alike, 10-50 km",
     "of which a namesake, warned",
+    "of which GeoNames places the name at the answer only",
     "kept as sent",
     "trusted id exists",
     "resolved to it",
@@ -226,6 +233,7 @@ def judge(
     trusted: set[str],
     copied: set[str],
     known: dict[str, list[tuple[frozenset[str], float, float]]],
+    geonames: Sequence[tuple[float, float]] = (),
 ) -> list[str]:
     out: list[str] = []
     if len(spots) > 1:
@@ -291,6 +299,15 @@ def judge(
         elif any(w.code in ("prominence", "chosen") for w in res.warnings):
             # a namesake won by the documented rule, and the answer says so
             out.append("of which a namesake, warned")
+        if any(
+            _km(ci.lat[k], ci.lon[k], a, b) <= RIGHT_KM
+            for k in ci.by_qid(int(city[1:]))
+            for a, b in geonames
+        ) and not any(_km(lat, lon, a, b) <= RIGHT_KM for lat, lon in spots for a, b in geonames):
+            # GeoNames (a third source) has a place of the sent name where the
+            # answer is and none where the sent row is: still wrong, but the
+            # sent row's position is the one nothing else confirms
+            out.append("of which GeoNames places the name at the answer only")
     return out
 
 
@@ -333,6 +350,12 @@ def main() -> None:
             shown["untrusted " + form] += 1
             print(f"NOT RESOLVED TO ITS ID {form}: {what}")
 
+    # GeoNames places of every size by (alpha-2, folded name or Latin alternate)
+    placed: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    every = geonames_cities()
+    for g in every:
+        for key in {fold(g.name)} | {fold(n) for n in g.alternates if n.isascii()} - {""}:
+            placed[(g.country, key)].append((g.lat, g.lon))
     official: list[OfficialCity] = [o for o in official_cities() if o.country in c.by_alpha2]
     # every row the same sent values describe: an answer right for any of them is right
     same_sent: dict[tuple[str, ...], list[tuple[float, float]]] = defaultdict(list)
@@ -368,6 +391,7 @@ def main() -> None:
                     trusted,
                     copied,
                     j.names,
+                    placed[(o.country, fold(o.name))],
                 ),
                 f"{sent} → {res.state} {res.city} {[e.code for e in res.errors]} "
                 f"{[w.code for w in res.warnings]} trusted={sorted(trusted)}",
@@ -392,6 +416,7 @@ def main() -> None:
                 trusted,
                 copied,
                 j.names,
+                placed[(g.country, fold(g.name))],
             ),
             f"{g.country} {g.name!r} → {res.state} {res.city} {[e.code for e in res.errors]} "
             f"{[w.code for w in res.warnings]} trusted={sorted(trusted)}",

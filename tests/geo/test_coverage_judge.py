@@ -133,3 +133,20 @@ def test_another_name_is_no_evidence_where_the_sources_trust_another_id(
     # translations say "Karnobat"; the older package trusts Q406227 for the town
     judged = _judged(resolver, judge_rows, "Karnobat", "Karnobat")
     assert "resolved to it" in judged or "wrong" in judged
+
+
+def test_a_wrong_answer_where_only_geonames_confirms_the_answer_is_counted_apart(
+    resolver: Resolver, judge_rows: Judge
+) -> None:
+    # "Budapest" answered for a row of that name 35 km off (as the official
+    # package places some cities at a centroid): wrong; GeoNames has Budapest at
+    # the answer and nothing of the name at the row, so it is counted apart
+    res = resolver.resolve("HU", OMITTED, "Budapest")
+    row = (47.80, 19.40)
+    budapest = [(47.49835, 19.04045)]  # GeoNames' Budapest
+    args = (resolver, res, {"Budapest"}, [row], set(), set(), judge_rows.names)
+    tagged = "of which GeoNames places the name at the answer only"
+    assert "wrong" in judge(*args, budapest)
+    assert tagged in judge(*args, budapest)
+    assert tagged not in judge(*args, [*budapest, row])  # a place of the name at the row too
+    assert tagged not in judge(*args, [])
