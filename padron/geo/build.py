@@ -23,7 +23,15 @@ from typing import Any
 from padron.geo import names as extra_sources
 from padron.geo import progress, reading, sources
 from padron.geo.fold import fold, fold_code, words
-from padron.geo.fuse import FUSE_VERSION, Entry, Report, fuse, join_by_id, state_names_agree
+from padron.geo.fuse import (
+    FUSE_VERSION,
+    MISNAMED_KM,
+    Entry,
+    Report,
+    fuse,
+    join_by_id,
+    state_names_agree,
+)
 from padron.geo.index import (
     ALTERNATE,
     INDEX_FORMAT,
@@ -719,6 +727,15 @@ def _cities(
         "I", [gn[place_gn[e.place]].population if e.place in place_gn else 0 for e in fused]
     )
 
+    # where GeoNames places of each own (primary) name lie: an alternate name
+    # that is another place's own name, far off, is not given to an entry
+    # (GeoNames lists "Bopal" among Bhopal's names, and "Bopal" is a town of
+    # Gujarat 500 km away; "Rittenhouse", Queen Creek's old name, is a
+    # Philadelphia neighbourhood)
+    own_named: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    for g in gn:
+        own_named[(g.country, fold(g.name))].append((g.lat, g.lon))
+    dropped = 0
     # folded names → entries; tier 1 (high bit) marks GeoNames' alternate names
     postings: dict[int, list[int]] = defaultdict(list)
     promote: list[tuple[int, int]] = []  # (entry, hash of its big GeoNames place's own name)
@@ -737,7 +754,15 @@ def _cities(
                 name_key = fold(name)
                 if name_key and name_key not in primary:
                     primary.add(name_key)
+                    far = [
+                        _km(entry.lat, entry.lon, a, b)
+                        for a, b in own_named.get((entry.country, name_key), ())
+                    ]
+                    if far and min(far) > MISNAMED_KM:
+                        dropped += 1
+                        continue
                     postings[key_hash(name_key)].append(k | ALTERNATE)
+    report.counts["GeoNames alternate names not given: another place's own name, far off"] = dropped
     _promote_big_names(promote, postings, fused, population)
     hashes = array("Q", sorted(postings))
     starts = array("I", [0])

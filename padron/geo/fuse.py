@@ -74,7 +74,7 @@ from padron.geo.sources import OfficialCity, RefCity
 
 #: The version of these rules; it is part of the index's name and header, so a
 #: change of a rule (or of a constant below) builds a new index.
-FUSE_VERSION = 8
+FUSE_VERSION = 9
 
 JOIN_KM = 10.0  # rows joined by numeric id: at most this far apart
 MOVED_KM = 50.0  # ... or this far when the name is the same: a row the newer package moved
