@@ -46,7 +46,10 @@ filing, no ids). The rules (docs/geo.md has the long form):
    position contradicts** (``refile_misplaced``): an older row's entry with no
    official row of its state within ``MISFILED_KM``, amid another state's, is
    filed under that state (Lisbon, Q597, which the older package files under
-   Guarda, 250 km away).
+   Guarda, 250 km away); so is one whose state's official rows nearby, a few
+   misfiled as well, are outnumbered ``MISFILED_RATIO`` to one by other states'
+   (San Luis, Pampanga, filed under Agusan del Sur, 800 km off, with 4 official
+   rows of Agusan del Sur around it against some 200 of Luzon's provinces).
 7. **An id whose rows lie away from the town of its name is used only with its
    state** (``unplaced``): every entry of the id lies 10–50 km (``JOIN_KM`` to
    ``MOVED_KM``) from a GeoNames town of the name (``UNPLACED_POPULATION``+
@@ -74,7 +77,7 @@ from padron.geo.sources import OfficialCity, RefCity
 
 #: The version of these rules; it is part of the index's name and header, so a
 #: change of a rule (or of a constant below) builds a new index.
-FUSE_VERSION = 9
+FUSE_VERSION = 10
 
 JOIN_KM = 10.0  # rows joined by numeric id: at most this far apart
 MOVED_KM = 50.0  # ... or this far when the name is the same: a row the newer package moved
@@ -83,6 +86,11 @@ LEND_KM = 3.0  # a trusted row lends its id to an unconfirmed row at most this f
 MISNAMED_KM = 50.0  # a row's English name naming only places farther than this is another's
 MISFILED_KM = 50.0  # an entry with no entry of its state this near, amid another's, is misfiled
 MISFILED_MIN = 3  # ... when at least this many entries of that other state lie so near
+#: ... or when, of the official places within MISFILED_KM, those of other states
+#: (neither inside nor around its own) outnumber those of its state (or inside
+#: it) this many to one: a handful the official package misfiled too is no
+#: evidence (a town on a metropolis's border has ratios up to about 11).
+MISFILED_RATIO = 20
 #: Rule 7: a GeoNames place of at least this many inhabitants is a town a shop
 #: means by its name. GeoNames' own line between a town and a village (its
 #: ``cities15000`` table); the places below it are mostly villages and
@@ -661,6 +669,37 @@ def unplaced(
     report.counts["city entries whose id is used only with their state (unplaced)"] = flagged
 
 
+def _outnumbered(
+    e: Entry,
+    near: list[tuple[float, int]],
+    cells: list[dict[int, list[int]]],
+    close: Callable[[int], float],
+    related: Callable[[int, int], bool],
+    entries: list[Entry],
+) -> int:
+    """The state of the nearest official row (``near``: (km, state)) of a state
+    neither inside nor around ``e``'s own when the official places near ``e``
+    (``close`` < inf) of such states outnumber those of its state or inside it
+    ``MISFILED_RATIO`` to one, else ``NO_STATE`` (rule 6). The nearest official
+    row may be one of the few misfiled with it: San Pedro, Laguna, has an
+    official row of Occidental Mindoro 2.7 km off, and some 160 of Luzon's
+    provinces within 50 km."""
+
+    def unrelated(st: int) -> bool:
+        return not related(st, e.state) and not related(e.state, st)
+
+    ours: set[int] = set()
+    others: set[int] = set()
+    for by_state in cells:
+        for st, ks in by_state.items():
+            into = ours if related(st, e.state) else others if unrelated(st) else None
+            if into is not None:
+                into.update(entries[k].place for k in ks if close(k) < math.inf)
+    if len(others) < MISFILED_MIN or len(others) < MISFILED_RATIO * max(len(ours), 1):
+        return NO_STATE
+    return min((d, st) for d, st in near if unrelated(st))[1]
+
+
 def refile_misplaced(
     entries: list[Entry], report: Report, within: Callable[[int, int], bool] | None = None
 ) -> list[Entry]:
@@ -670,14 +709,19 @@ def refile_misplaced(
     than ``MISFILED_MIN`` official places, fewer than ``MISFILED_MIN`` of them
     within ``MISFILED_KM`` of it (nor of a state inside or around it); and the
     nearest official row is another state's, with ``MISFILED_MIN`` times as
-    many rows (at least ``MISFILED_MIN``) within ``MISFILED_KM``. It is then
-    filed under the state of the nearest official row. The older package
-    files Lisbon (Q597) and some 230 places around it (Cascais, Oeiras...)
-    under Guarda, 250 km away, whose official rows all lie in Guarda, and 210
-    places around Davao (Tambo...) under Bohol. Exclaves the official package
-    files so (Yanam, Puducherry, amid Andhra Pradesh) stay. Entries that then
-    coincide (one place, one state, one spelling) become one. Each move is
-    listed in the report."""
+    many rows (at least ``MISFILED_MIN``) within ``MISFILED_KM``; or, whatever
+    the count of its state's, the official places within ``MISFILED_KM`` of
+    other states (neither inside nor around its own) outnumber those of its
+    state or inside it ``MISFILED_RATIO`` to one (the older package files some
+    600 places of Luzon under Agusan del Sur and Occidental Mindoro, where the
+    official package misfiled a few too). It is then filed under the state of
+    the nearest official row (in the second case, of such another state). The
+    older package files Lisbon (Q597) and some 230 places around it (Cascais,
+    Oeiras...) under Guarda, 250 km away, whose official rows all lie in
+    Guarda, and 210 places around Davao (Tambo...) under Bohol. Exclaves the
+    official package files so (Yanam, Puducherry, amid Andhra Pradesh) stay.
+    Entries that then coincide (one place, one state, one spelling) become
+    one. Each move is listed in the report."""
     related = within or (lambda a, b: a == b)
     grid: dict[tuple[str, int, int], dict[int, list[int]]] = defaultdict(dict)
     cell = MISFILED_KM / 111.0  # degrees of latitude
@@ -714,15 +758,18 @@ def refile_misplaced(
             for k in ks
             if close(k) < math.inf
         }
-        if len(mine) >= MISFILED_MIN:
-            continue  # (a stray official row or two, misfiled as well, is no evidence)
         near = [(close(k), st) for by_state in cells for st, ks in by_state.items() for k in ks]
         near = [(d, st) for d, st in near if d < math.inf]
         if not near:
             continue
         state = min(near)[1]
-        there = sum(1 for _, st in near if st == state)
-        if state != e.state and there >= MISFILED_MIN * max(len(mine), 1):
+        if len(mine) < MISFILED_MIN:  # (a stray official row or two, misfiled as well)
+            there = sum(1 for _, st in near if st == state)
+            if state != e.state and there >= MISFILED_MIN * max(len(mine), 1):
+                moves.append((e, state))
+            continue
+        state = _outnumbered(e, near, cells, close, related, entries)
+        if state != NO_STATE:
             moves.append((e, state))
     for e, state in moves:
         report.refiled.append(

@@ -303,11 +303,11 @@ def test_the_accents_sent_choose_between_namesakes_with_a_warning(
         # two places named so and one with the name among its others: the
         # name alone tells none apart
         (
-            "PH-MDC",
-            "San Pedro",
-            "Q75933 (San Pedro)",
+            "PH-03",
+            "San Felipe",
+            "Q56584 (San Felipe)",
             "the most prominent",
-            ["Q31507539", "Q31507438"],
+            ["Q31503209", "Q31503190"],
         ),
     ],
 )

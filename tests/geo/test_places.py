@@ -198,6 +198,44 @@ def test_a_row_filed_under_a_far_state_is_answered_in_the_state_it_lies_in(
     assert_never_another_place(resolver, res, "Lisboa", *LISBON)
 
 
+# Real positions of towns of Agusan del Sur and Occidental Mindoro whose
+# namesakes in Luzon the older package also files under those provinces (with
+# a few of the official package's rows misfiled there too)
+PROVINCE_TOWNS = [
+    ("PH-AGS", "San Luis", 8.50, 125.74),
+    ("PH-AGS", "La Paz", 8.27, 125.80),
+    ("PH-MDC", "Rizal", 12.47, 120.97),
+]
+
+
+@pytest.mark.parametrize(("state", "city", "lat", "lon"), PROVINCE_TOWNS)
+def test_a_town_in_its_province_is_not_answered_with_a_namesake_filed_there_from_afar(
+    resolver: Resolver, state: str, city: str, lat: float, lon: float
+) -> None:
+    res = resolver.resolve("PHL", state, city)
+    assert res.state == state
+    assert_never_another_place(resolver, res, city, lat, lon)
+
+
+# Cities of Luzon and the province they lie in (facts); the older package
+# files them under Occidental Mindoro or Agusan del Sur as well
+LUZON_CITIES = [
+    ("Lipa City", "PH-BTG"),
+    ("Biñan", "PH-LAG"),
+    ("Tagaytay", "PH-CAV"),
+    ("Sasmuan", "PH-PAM"),
+]
+
+
+@pytest.mark.parametrize(("city", "province"), LUZON_CITIES)
+def test_a_city_sent_without_its_state_is_stored_with_the_province_it_lies_in(
+    resolver: Resolver, city: str, province: str
+) -> None:
+    res = resolver.resolve("PH", OMITTED, city)
+    assert res.ok and (res.city or "").startswith("Q")
+    assert res.state == province, res
+
+
 def test_every_answered_place_lies_among_the_places_of_its_state(resolver: Resolver) -> None:
     # self-consistency by position: in a state of more than three places, the
     # place answered lies within 60 km of another place filed under it, or at
