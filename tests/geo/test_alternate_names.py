@@ -31,6 +31,7 @@ def test_an_alternate_that_is_another_towns_own_name_does_not_find_the_place(
 
 def test_an_alternate_no_other_town_has_still_finds_the_place(resolver: Resolver) -> None:
     assert resolver.resolve("DE", OMITTED, "Munich").city == "Q1726"
-    assert resolver.resolve("IT", OMITTED, "Florence").city == resolver.resolve(
-        "IT", OMITTED, "Firenze"
-    ).city
+    assert (
+        resolver.resolve("IT", OMITTED, "Florence").city
+        == resolver.resolve("IT", OMITTED, "Firenze").city
+    )
