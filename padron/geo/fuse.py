@@ -12,8 +12,11 @@ filing, no ids). The rules (docs/geo.md has the long form):
    20308, 26 km, the older row on the city, the official one off it; Caraga,
    144915, into the province it lies in, 15 km: the older row's position is
    then the newer one, the one a shop's data copies; rule 7 says where it is
-   not the town's); a disagreeing join is dropped and listed in the build
-   report.
+   not the town's). An older row at 0°, 0° has no position (2,171 Spanish
+   municipalities: Peralada, Albanyà…); it joins its official row when their
+   country, state id and names agree and no placed older row of the name lies
+   near the official row (that one is its counterpart), and takes its
+   position. A disagreeing join is dropped and listed in the build report.
 2. **An id is trusted only where its rows agree.** Of the older rows carrying
    one Wikidata id, those not flagged ``is_duplicated`` must all name one place
    (names agree, within ``SAME_KM``); then the id is that place's, and a flagged
@@ -77,7 +80,7 @@ from padron.geo.sources import OfficialCity, RefCity
 
 #: The version of these rules; it is part of the index's name and header, so a
 #: change of a rule (or of a constant below) builds a new index.
-FUSE_VERSION = 10
+FUSE_VERSION = 11
 
 JOIN_KM = 10.0  # rows joined by numeric id: at most this far apart
 MOVED_KM = 50.0  # ... or this far when the name is the same: a row the newer package moved
@@ -182,14 +185,40 @@ def join_by_id(old: list[RefCity], new: list[OfficialCity], report: Report) -> d
     """Official row → older row of the same numeric id, where the join checks
     out: one country, names agreeing, at most ``JOIN_KM`` apart (``MOVED_KM``
     when the folded names are equal: the older row then takes the official
-    position, changed in place). Dropped joins are listed in ``report``."""
+    position, changed in place). An older row at 0°, 0° has no position (2,171
+    Spanish municipalities, Peralada, Albanyà…, whose official rows are placed):
+    it joins when the country, the state id and the names agree and no placed
+    older row of the official name lies within ``SAME_KM`` of the official
+    row, and takes the official position. Dropped joins are listed in
+    ``report``."""
     old_by_id = {row.id: i for i, row in enumerate(old)}
+    placed: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    for row in old:
+        if (row.lat, row.lon) != (0.0, 0.0):
+            placed[(row.country, fold(row.name))].append((row.lat, row.lon))
     out: dict[int, int] = {}
     for j, nrow in enumerate(new):
         i = old_by_id.get(nrow.id, -1)
         if i < 0:
             continue
         o = old[i]
+        if (
+            (o.lat, o.lon) == (0.0, 0.0)  # the older package's missing position
+            and (o.country, o.state) == (nrow.country, nrow.state)
+            and names_agree(o.name, nrow.name)
+            # a placed older row of the name there is the official row's
+            # counterpart (rule 5): "La Romana", not the unplaced "Romana La"
+            # with the municipality's id (two places of one name would then
+            # make the name ambiguous)
+            and not any(
+                km(a, b, nrow.lat, nrow.lon) <= SAME_KM
+                for a, b in placed[(nrow.country, fold(nrow.name))]
+            )
+        ):
+            out[j] = i
+            o.lat, o.lon = nrow.lat, nrow.lon
+            report.counts["older rows without a position placed by their official row"] += 1
+            continue
         distance = km(o.lat, o.lon, nrow.lat, nrow.lon)
         moved = fold(o.name) == fold(nrow.name)
         if (

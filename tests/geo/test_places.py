@@ -236,6 +236,27 @@ def test_a_city_sent_without_its_state_is_stored_with_the_province_it_lies_in(
     assert res.state == province, res
 
 
+# Real positions of Catalan municipalities whose older rows lie at 0°, 0° (no
+# position) while their official rows of the same numeric id are placed
+UNPLACED_ROWS = [
+    ("ES-GI", "Peralada", 42.31, 3.01),
+    ("ES-GI", "Albanyà", 42.31, 2.72),
+    ("ES-GI", "Maçanet de Cabrenys", 42.39, 2.75),
+]
+
+
+@pytest.mark.parametrize(("state", "city", "lat", "lon"), UNPLACED_ROWS)
+def test_a_town_whose_older_row_has_no_position_gets_its_id(
+    resolver: Resolver, state: str, city: str, lat: float, lon: float
+) -> None:
+    # the id the older row carries is the place's, and the official row says
+    # where it is: not kept as sent for want of a position
+    for sent_state in (state, OMITTED):
+        res = resolver.resolve("ESP", sent_state, city)
+        assert_resolved_near(resolver, res, lat, lon)
+        assert res.state == state
+
+
 def test_every_answered_place_lies_among_the_places_of_its_state(resolver: Resolver) -> None:
     # self-consistency by position: in a state of more than three places, the
     # place answered lies within 60 km of another place filed under it, or at
