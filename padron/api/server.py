@@ -7,9 +7,10 @@ slow) → the place index and the database opened → uvicorn listening → one
 port and says which).
 
 On SIGTERM or SIGINT the listening socket first stops taking new handshakes
-(a one-instruction socket filter that drops SYNs, so a client trying to
-connect is refused or retries instead of being accepted and then reset), the
-connections already in the accept queue are taken and served, and then
+(a socket filter that drops SYNs, so a client trying to connect is refused or
+retries instead of being accepted and then reset; handshakes already under
+way complete), the connections in the accept queue are taken and served
+(the queue is watched until it stays empty), and then
 uvicorn's graceful shutdown lets the requests in flight finish, up to
 ``DRAIN_SECONDS``.
 """
@@ -34,8 +35,10 @@ log = logging.getLogger("padron")
 
 #: Seconds the requests in flight get to finish after SIGTERM before they are cancelled.
 DRAIN_SECONDS: Final = 10
-#: Time for the event loop to take the connections that were already queued.
+#: Time for the event loop to take the connections that were already queued:
+#: at least the first, while the queue is not empty at most the second (seconds).
 _BACKLOG_GRACE: Final = 0.05
+_BACKLOG_LIMIT: Final = 2.0
 _SO_ATTACH_FILTER: Final = 26  # Linux <asm-generic/socket.h>
 
 
@@ -82,17 +85,35 @@ class _SockFprog(ctypes.Structure):
 
 
 def refuse_new_connections(sock: socket.socket) -> bool:
-    """Drop every packet that reaches the listening socket from now on (new SYNs),
-    so that the kernel stops completing handshakes that nobody would accept.
-    Connections already accepted have sockets of their own and are not affected.
+    """Drop every SYN that reaches the listening socket from now on, so that the
+    kernel starts no handshake that nobody would accept. The last packet of a
+    handshake already under way (an ACK) still passes, and so does every packet
+    of a connection it completes (its socket inherits the filter): dropping
+    those left connections half-open, to be reset when the socket closed.
     False where the platform has no socket filters."""
-    program = (_SockFilter * 1)(_SockFilter(0x06, 0, 0, 0))  # BPF_RET|BPF_K 0: drop
-    fprog = _SockFprog(1, program)
+    program = (_SockFilter * 4)(
+        _SockFilter(0x30, 0, 0, 13),  # BPF_LD|BPF_B|BPF_ABS: the TCP header's flags byte
+        _SockFilter(0x45, 0, 1, 0x02),  # BPF_JMP|BPF_JSET|BPF_K: SYN set?
+        _SockFilter(0x06, 0, 0, 0),  # BPF_RET|BPF_K 0: drop
+        _SockFilter(0x06, 0, 0, 0xFFFFFFFF),  # BPF_RET|BPF_K: keep the whole packet
+    )
+    fprog = _SockFprog(len(program), program)
     try:
         sock.setsockopt(socket.SOL_SOCKET, _SO_ATTACH_FILTER, bytes(fprog))
     except OSError:
         return False
     return True
+
+
+def queued(sock: socket.socket) -> int:
+    """Connections waiting in the listening socket's accept queue (Linux: the
+    ``tcpi_unacked`` field of its ``TCP_INFO``), 0 where that cannot be read."""
+    try:
+        info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
+    except (OSError, AttributeError):
+        return 0
+    # struct tcp_info: eight u8 fields, then u32 rto, ato, snd_mss, rcv_mss, unacked
+    return int.from_bytes(info[24:28], sys.byteorder) if len(info) >= 28 else 0
 
 
 class Server(uvicorn.Server):
@@ -118,6 +139,10 @@ class Server(uvicorn.Server):
             with contextlib.suppress(OSError):
                 refuse_new_connections(sock)
         await asyncio.sleep(_BACKLOG_GRACE)
+        waited = _BACKLOG_GRACE
+        while waited < _BACKLOG_LIMIT and any(queued(sock) for sock in sockets or ()):
+            await asyncio.sleep(0.01)
+            waited += 0.01
         await super().shutdown(sockets=sockets)
 
 
